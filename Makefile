@@ -1,0 +1,73 @@
+# libnss-srvsip: `make` builds the module and srvsip-lookup; `make check`
+# runs every test.  See README.md.
+
+CC ?= gcc
+BUILD ?= build
+CONFIG_PATH ?= /etc/srvsip.conf
+PREFIX ?= /usr
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+LIBDIR ?= /lib/$(MULTIARCH)
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CFLAGS ?= -O2 -g
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wvla -Wcast-align
+# Hardening: stack protector, FORTIFY, full RELRO, immediate binding,
+# non-executable stack, hidden visibility plus a version script.
+HARDENING_CFLAGS := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fstack-clash-protection \
+	-fcf-protection
+HARDENING_LDFLAGS := -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack -Wl,-z,defs -Wl,--as-needed
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC $(WARNINGS) $(HARDENING_CFLAGS) \
+	-DSRVSIP_CONFIG_PATH='"$(CONFIG_PATH)"' $(CPPFLAGS) $(CFLAGS)
+
+ENGINE_SRCS := src/dnswire.c src/srv.c src/rng.c src/config.c
+MODULE_SRCS := $(ENGINE_SRCS) src/nss_srvsip.c src/scope.c src/config_load.c src/resolver.c \
+	src/pack.c src/stash.c src/log.c
+MODULE_OBJS := $(MODULE_SRCS:src/%.c=$(BUILD)/obj/%.o)
+MODULE := $(BUILD)/libnss_srvsip.so.2
+LOOKUP := $(BUILD)/srvsip-lookup
+LOOKUP_SRCS := tools/srvsip-lookup.c $(filter-out src/nss_srvsip.c,$(MODULE_SRCS))
+
+.PHONY: all check check-unit check-e2e check-static install uninstall deb demo fuzz bench clean
+
+all: $(MODULE) $(LOOKUP)
+
+$(BUILD)/obj/%.o: src/%.c src/*.h Makefile | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -c -o $@ $<
+
+$(BUILD)/obj:
+	mkdir -p $@
+
+$(MODULE): $(MODULE_OBJS) src/libnss_srvsip.map
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libnss_srvsip.so.2 \
+		-Wl,--version-script=src/libnss_srvsip.map $(HARDENING_LDFLAGS) $(LDFLAGS) \
+		-o $@ $(MODULE_OBJS)
+
+$(LOOKUP): $(LOOKUP_SRCS) src/*.h Makefile
+	$(CC) $(ALL_CFLAGS) -fPIE -pie -Isrc $(HARDENING_LDFLAGS) $(LDFLAGS) -o $@ $(LOOKUP_SRCS)
+
+include test/unit/unit.mk
+
+check: check-unit check-e2e
+
+check-e2e: all
+	test/e2e/run.sh
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(MODULE) $(DESTDIR)$(LIBDIR)/libnss_srvsip.so.2
+	install -m 0755 $(LOOKUP) $(DESTDIR)$(BINDIR)/srvsip-lookup
+	install -m 0644 man/srvsip-lookup.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/srvsip.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/libnss_srvsip.8 $(DESTDIR)$(MANDIR)/man8/
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libnss_srvsip.so.2 $(DESTDIR)$(BINDIR)/srvsip-lookup \
+		$(DESTDIR)$(MANDIR)/man1/srvsip-lookup.1 $(DESTDIR)$(MANDIR)/man5/srvsip.conf.5 \
+		$(DESTDIR)$(MANDIR)/man8/libnss_srvsip.8
+
+clean:
+	rm -rf $(BUILD)

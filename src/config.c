@@ -1,0 +1,245 @@
+/* srvsip.conf parser and matcher: see config.h. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char default_services[][SRV_SERVICE_SIZE] = {"_sip._udp", "_sip._tcp"};
+
+/* Reads one line into buf (NUL-terminated).  Returns 1 for a line, 0 at end
+ * of stream; *bad is set when the line was too long or held a NUL octet. */
+static int read_line(FILE *stream, char *buf, size_t size, bool *bad)
+{
+	size_t used = 0;
+	int ch;
+
+	*bad = false;
+	while ((ch = getc(stream)) != EOF && ch != '\n') {
+		if (ch == '\0')
+			*bad = true;
+		if (used + 1 < size)
+			buf[used++] = (char)ch;
+		else
+			*bad = true;
+	}
+	buf[used] = '\0';
+	return (ch == EOF && used == 0 && !*bad) ? 0 : 1;
+}
+
+static bool is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r';
+}
+
+/* Splits buf into words in place; returns how many (at most max), or -1 if
+ * there are more than max or an octet outside printable ASCII. */
+static int split_words(char *buf, char **words, int max)
+{
+	int n = 0;
+	char *p = buf;
+
+	for (char *q = buf; *q; q++)
+		if (*q == '#') {
+			*q = '\0';
+			break;
+		}
+	for (char *q = buf; *q; q++)
+		if (!is_blank(*q) && ((unsigned char)*q < 0x21 || (unsigned char)*q > 0x7e))
+			return -1;
+	while (*p) {
+		while (is_blank(*p))
+			p++;
+		if (*p == '\0')
+			break;
+		if (n == max)
+			return -1;
+		words[n++] = p;
+		while (*p && !is_blank(*p))
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	return n;
+}
+
+static bool parse_port(const char *text, int *port)
+{
+	char *end;
+	long value;
+
+	if (text[0] < '0' || text[0] > '9')
+		return false;
+	value = strtol(text, &end, 10);
+	if (*end != '\0' || value < 1 || value > 65535)
+		return false;
+	*port = (int)value;
+	return true;
+}
+
+/* "_sip._udp,_sip._tcp": each two labels starting with '_'. */
+static bool parse_services(char *text, struct config_entry *entry)
+{
+	entry->nservices = 0;
+	char *save = NULL;
+
+	for (char *item = strtok_r(text, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		const char *dot = strchr(item, '.');
+		if (entry->nservices == SRV_MAX_SERVICES || item[0] != '_' || dot == NULL ||
+		    dot[1] != '_' || strchr(dot + 1, '.') != NULL || !srv_name_valid(item) ||
+		    strlen(item) >= SRV_SERVICE_SIZE)
+			return false;
+		strcpy(entry->services[entry->nservices++], item);
+	}
+	return entry->nservices > 0;
+}
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s + ('a' - 'A'));
+}
+
+/* Parses "NAME [port N] [services LIST]"; returns a problem or NULL. */
+static const char *parse_entry(char **words, int n, bool is_domain, struct config_entry *entry)
+{
+	memset(entry, 0, sizeof(*entry));
+	if (n < 2)
+		return "missing name";
+	const char *name = words[1];
+	if (is_domain) {
+		entry->suffix = name[0] == '.';
+		const char *bare = entry->suffix ? name + 1 : name;
+		if (!srv_name_valid(bare) || strlen(name) >= sizeof(entry->name))
+			return "invalid domain name";
+		strcpy(entry->name, name);
+		size_t len = strlen(entry->name);
+		if (entry->name[len - 1] == '.')
+			entry->name[len - 1] = '\0';
+		lower(entry->name);
+	} else {
+		if (strlen(name) >= sizeof(entry->name) || strchr(name, '/') != NULL)
+			return "invalid program name";
+		strcpy(entry->name, name);
+	}
+	entry->port = CONFIG_DEFAULT_PORT;
+	for (int i = 2; i < n; i += 2) {
+		if (i + 1 >= n)
+			return "option without a value";
+		if (strcmp(words[i], "port") == 0) {
+			if (!parse_port(words[i + 1], &entry->port))
+				return "port must be 1 to 65535";
+		} else if (strcmp(words[i], "services") == 0) {
+			if (!parse_services(words[i + 1], entry))
+				return "services must be _service._proto[,...] (at most 4)";
+		} else {
+			return "unknown option (expected port or services)";
+		}
+	}
+	if (entry->nservices == 0) {
+		for (size_t i = 0; i < sizeof(default_services) / sizeof(default_services[0]); i++)
+			strcpy(entry->services[i], default_services[i]);
+		entry->nservices = sizeof(default_services) / sizeof(default_services[0]);
+	}
+	return NULL;
+}
+
+static bool append(struct config_entry **list, size_t *count, const struct config_entry *entry)
+{
+	struct config_entry *grown = realloc(*list, (*count + 1) * sizeof(**list));
+	if (grown == NULL)
+		return false;
+	grown[*count] = *entry;
+	*list = grown;
+	(*count)++;
+	return true;
+}
+
+int config_parse(FILE *stream, struct srvsip_config *cfg, config_error_fn on_error, void *ctx)
+{
+	char buf[CONFIG_LINE_MAX];
+	unsigned line = 0;
+	bool bad;
+
+	memset(cfg, 0, sizeof(*cfg));
+	while (read_line(stream, buf, sizeof(buf), &bad)) {
+		char *words[8];
+		const char *problem = NULL;
+		struct config_entry entry;
+		int n;
+
+		line++;
+		if (bad) {
+			problem = "line too long or contains a NUL octet";
+		} else if ((n = split_words(buf, words, 8)) < 0) {
+			problem = "too many words or a non-ASCII octet";
+		} else if (n == 0) {
+			continue;
+		} else if (strcmp(words[0], "debug") == 0 && n == 1) {
+			cfg->debug = true;
+		} else if (strcmp(words[0], "allow-cname") == 0 && n == 1) {
+			cfg->allow_cname = true;
+		} else if (strcmp(words[0], "domain") == 0 || strcmp(words[0], "program") == 0) {
+			bool is_domain = words[0][0] == 'd';
+			problem = parse_entry(words, n, is_domain, &entry);
+			if (problem == NULL) {
+				entry.line = line;
+				bool ok = is_domain ? append(&cfg->domains, &cfg->ndomains, &entry)
+						    : append(&cfg->programs, &cfg->nprograms, &entry);
+				if (!ok) {
+					config_free(cfg);
+					return -1;
+				}
+			}
+		} else {
+			problem = "unknown keyword or arguments (expected debug, allow-cname, domain, program)";
+		}
+		if (problem != NULL) {
+			cfg->bad_lines++;
+			if (on_error)
+				on_error(ctx, line, problem);
+		}
+	}
+	return 0;
+}
+
+void config_free(struct srvsip_config *cfg)
+{
+	free(cfg->domains);
+	free(cfg->programs);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+const struct config_entry *config_match_domain(const struct srvsip_config *cfg, const char *name)
+{
+	size_t len = strlen(name);
+	const struct config_entry *best = NULL;
+	size_t best_len = 0;
+
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	for (size_t i = 0; i < cfg->ndomains; i++) {
+		const struct config_entry *e = &cfg->domains[i];
+		size_t elen = strlen(e->name);
+		if (!e->suffix) {
+			if (elen == len && strncasecmp(e->name, name, len) == 0)
+				return e;
+		} else if (len > elen && strncasecmp(e->name, name + len - elen, elen) == 0 &&
+			   elen > best_len) {
+			/* e->name starts with '.', so this is a whole-label suffix. */
+			best = e;
+			best_len = elen;
+		}
+	}
+	return best;
+}
+
+const struct config_entry *config_match_program(const struct srvsip_config *cfg,
+						 const char *program)
+{
+	for (size_t i = 0; i < cfg->nprograms; i++)
+		if (strcmp(cfg->programs[i].name, program) == 0)
+			return &cfg->programs[i];
+	return NULL;
+}

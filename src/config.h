@@ -1,0 +1,47 @@
+/* srvsip.conf: parser from a stream and name matching (pure; no file access).
+ * Syntax in DESIGN.md and srvsip.conf(5). */
+#ifndef SRVSIP_CONFIG_H
+#define SRVSIP_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "srv.h"
+
+#define CONFIG_LINE_MAX 1024
+#define CONFIG_DEFAULT_PORT 5060
+
+struct config_entry {
+	char name[DNS_NAME_TEXT_SIZE + 1]; /* lower case, no trailing dot; suffix: leading '.' */
+	bool suffix;
+	int port;
+	char services[SRV_MAX_SERVICES][SRV_SERVICE_SIZE];
+	unsigned nservices;
+	unsigned line;
+};
+
+struct srvsip_config {
+	bool debug;
+	bool allow_cname;
+	struct config_entry *domains;
+	size_t ndomains;
+	struct config_entry *programs;
+	size_t nprograms;
+	unsigned bad_lines;
+};
+
+/* Called for each malformed line (skipped; the rest of the file applies). */
+typedef void (*config_error_fn)(void *ctx, unsigned line, const char *problem);
+
+/* Parses the stream into *cfg (which it initialises).  Returns 0, or -1 when
+ * memory ran out (cfg is then empty). */
+int config_parse(FILE *stream, struct srvsip_config *cfg, config_error_fn on_error, void *ctx);
+void config_free(struct srvsip_config *cfg);
+
+/* The domain entry for `name`: an exact entry first, else the longest suffix
+ * entry (".example.org" matches names below example.org).  NULL if none. */
+const struct config_entry *config_match_domain(const struct srvsip_config *cfg, const char *name);
+const struct config_entry *config_match_program(const struct srvsip_config *cfg,
+						 const char *program);
+
+#endif

@@ -1,0 +1,97 @@
+/* Bounded reader for DNS messages in wire format (RFC 1035 section 4).
+ *
+ * Every function checks every offset against the message length, follows
+ * compression pointers only backwards (so loops are impossible) and never
+ * expands a name to text unless asked to.  Nothing here allocates memory. */
+#ifndef SRVSIP_DNSWIRE_H
+#define SRVSIP_DNSWIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DNS_HEADER_SIZE 12
+#define DNS_TYPE_A 1
+#define DNS_TYPE_CNAME 5
+#define DNS_TYPE_SOA 6
+#define DNS_TYPE_AAAA 28
+#define DNS_TYPE_SRV 33
+#define DNS_CLASS_IN 1
+#define DNS_RCODE_NOERROR 0
+#define DNS_RCODE_SERVFAIL 2
+#define DNS_RCODE_NXDOMAIN 3
+/* Text form of a name, without the trailing dot, plus the NUL: 253 + 1. */
+#define DNS_NAME_TEXT_SIZE 254
+
+enum dns_section { DNS_SECTION_ANSWER = 0, DNS_SECTION_AUTHORITY = 1, DNS_SECTION_ADDITIONAL = 2 };
+
+struct dns_msg {
+	const uint8_t *data;
+	size_t len;
+	uint16_t id;
+	uint16_t flags;
+	uint16_t qdcount;
+	uint16_t count[3];         /* records announced per section */
+	size_t question_offset;    /* first question's name */
+	size_t section_offset[3];  /* first record of each section */
+	uint16_t reachable[3];     /* records per section that fit in the message */
+};
+
+struct dns_rr {
+	size_t owner_offset;
+	uint16_t type;
+	uint16_t rclass;
+	uint32_t ttl;
+	uint16_t rdlength;
+	size_t rdata_offset;
+};
+
+/* Parses the header and question section and locates the three record
+ * sections.  Counts larger than the message are clamped to the records that
+ * really fit (reachable[]); a record cut off in the middle ends its section.
+ * Returns 0, or -1 when not even the header and question fit. */
+int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len);
+
+static inline unsigned dns_msg_rcode(const struct dns_msg *msg) { return msg->flags & 0x000fu; }
+static inline bool dns_msg_truncated(const struct dns_msg *msg) { return (msg->flags & 0x0200u) != 0; }
+static inline bool dns_msg_is_response(const struct dns_msg *msg) { return (msg->flags & 0x8000u) != 0; }
+
+/* Walks the reachable records of one section in order. */
+struct dns_rr_iter {
+	const struct dns_msg *msg;
+	size_t offset;
+	unsigned remaining;
+};
+void dns_rr_iter_init(struct dns_rr_iter *it, const struct dns_msg *msg, enum dns_section section);
+/* Fills *rr with the next record; false at the end of the section. */
+bool dns_rr_iter_next(struct dns_rr_iter *it, struct dns_rr *rr);
+
+/* Sets *end to the offset just after the name that starts at `offset` (a
+ * compression pointer ends a name in place).  Validates the whole name,
+ * following pointers: labels <= 63 octets, total <= 255 octets, pointers only
+ * to earlier offsets.  Returns 0 or -1. */
+int dns_name_skip(const uint8_t *data, size_t len, size_t offset, size_t *end);
+
+/* Case-insensitive comparison of two names of the same message (RFC 4343). */
+bool dns_name_equal(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b);
+
+/* Case-insensitive comparison of a wire name with a text name ("a.b" or
+ * "a.b."); the text must be in the host-name alphabet that dns_name_to_text
+ * produces. */
+bool dns_name_equal_text(const uint8_t *data, size_t len, size_t offset, const char *text);
+
+/* Writes the name as text without trailing dot ("" for the root).  Refuses
+ * (-1) names with octets outside letters, digits, '-', '_' and '*', or that
+ * do not fit in `size`. */
+int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, size_t size);
+
+/* True when the name at `offset` is the root name ".". */
+bool dns_name_is_root(const uint8_t *data, size_t len, size_t offset);
+
+static inline uint16_t dns_get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+static inline uint32_t dns_get32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+#endif

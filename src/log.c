@@ -1,0 +1,53 @@
+/* Debug logging: see log.h. */
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
+
+static void send_line(int priority, const char *fmt, va_list ap)
+{
+	int saved_errno = errno;
+	char line[1024];
+	struct sockaddr_un addr;
+	int prefix;
+	int fd;
+
+	prefix = snprintf(line, sizeof(line), "<%d>libnss_srvsip[%ld]: ", LOG_DAEMON | priority,
+			  (long)getpid());
+	if (prefix < 0 || (size_t)prefix >= sizeof(line))
+		goto out;
+	vsnprintf(line + prefix, sizeof(line) - (size_t)prefix, fmt, ap);
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", SRVSIP_SYSLOG_PATH);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		goto out;
+	/* Non-blocking: a stalled syslog daemon must not stall the program. */
+	sendto(fd, line, strlen(line), MSG_NOSIGNAL, (const struct sockaddr *)&addr, sizeof(addr));
+	close(fd);
+out:
+	errno = saved_errno;
+}
+
+void srvsip_log_debug(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	send_line(LOG_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+void srvsip_log_warning(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	send_line(LOG_WARNING, fmt, ap);
+	va_end(ap);
+}

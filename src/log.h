@@ -1,0 +1,14 @@
+/* Debug logging to syslog without touching the application's own syslog
+ * connection (openlog/syslog would change its ident and keep an fd open):
+ * each line goes out on a socket opened and closed for that line. */
+#ifndef SRVSIP_LOG_H
+#define SRVSIP_LOG_H
+
+#ifndef SRVSIP_SYSLOG_PATH
+#define SRVSIP_SYSLOG_PATH "/dev/log"
+#endif
+
+void srvsip_log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void srvsip_log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,600 @@
+/* The SRV engine: see srv.h. */
+#include "srv.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+const char *srv_status_name(enum srv_status status)
+{
+	switch (status) {
+	case SRV_SUCCESS: return "success";
+	case SRV_HOST_NOT_FOUND: return "host-not-found";
+	case SRV_NO_DATA: return "no-data";
+	case SRV_TRY_AGAIN: return "try-again";
+	case SRV_NO_MEMORY: return "no-memory";
+	}
+	return "unknown";
+}
+
+/* ---- names ---------------------------------------------------------- */
+
+static bool label_octet(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '-' || ch == '_';
+}
+
+bool srv_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	size_t label = 0;
+
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len == 0 || len > DNS_NAME_TEXT_SIZE - 1)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] == '.') {
+			if (label == 0)
+				return false; /* empty label */
+			label = 0;
+		} else if (!label_octet(name[i]) || ++label > 63) {
+			return false;
+		}
+	}
+	return label > 0;
+}
+
+bool srv_is_owner_name(const char *name)
+{
+	const char *second;
+
+	if (name[0] != '_')
+		return false;
+	second = strchr(name, '.');
+	if (second == NULL || second[1] != '_')
+		return false;
+	const char *domain = strchr(second + 1, '.');
+	return domain != NULL && domain[1] != '\0' && domain[1] != '.';
+}
+
+/* ---- parsing -------------------------------------------------------- */
+
+/* Offset of the first question's name after checking it asks (qtype, IN). */
+static bool question_is(const struct dns_msg *msg, uint16_t qtype)
+{
+	size_t end;
+
+	if (msg->qdcount != 1 || dns_name_skip(msg->data, msg->len, msg->question_offset, &end) < 0)
+		return false;
+	return dns_get16(msg->data + end) == qtype && dns_get16(msg->data + end + 2) == DNS_CLASS_IN;
+}
+
+/* Follows CNAME records of the answer section from the question name (RFC
+ * 1034 3.6.2).  *hops counts the aliases followed.  Returns the offset of
+ * the name that owns the data. */
+static size_t follow_cnames(const struct dns_msg *msg, unsigned *hops)
+{
+	size_t current = msg->question_offset;
+
+	*hops = 0;
+	while (*hops < SRV_MAX_CNAME_HOPS) {
+		struct dns_rr_iter it;
+		struct dns_rr rr;
+		bool moved = false;
+
+		dns_rr_iter_init(&it, msg, DNS_SECTION_ANSWER);
+		while (dns_rr_iter_next(&it, &rr)) {
+			size_t end;
+			if (rr.type != DNS_TYPE_CNAME || rr.rclass != DNS_CLASS_IN ||
+			    !dns_name_equal(msg->data, msg->len, rr.owner_offset, current))
+				continue;
+			if (dns_name_skip(msg->data, msg->len, rr.rdata_offset, &end) < 0 ||
+			    end != rr.rdata_offset + rr.rdlength)
+				continue;
+			current = rr.rdata_offset;
+			moved = true;
+			break;
+		}
+		if (!moved)
+			break;
+		(*hops)++;
+	}
+	return current;
+}
+
+static bool same_record(const struct dns_msg *msg, const struct srv_record *a,
+			const struct srv_record *b)
+{
+	return a->priority == b->priority && a->weight == b->weight && a->port == b->port &&
+	       dns_name_equal(msg->data, msg->len, a->target_offset, b->target_offset);
+}
+
+size_t srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t max)
+{
+	struct dns_rr_iter it;
+	struct dns_rr rr;
+	unsigned hops;
+	size_t count = 0;
+
+	if (!question_is(msg, DNS_TYPE_SRV))
+		return 0;
+	size_t owner = follow_cnames(msg, &hops);
+	dns_rr_iter_init(&it, msg, DNS_SECTION_ANSWER);
+	while (count < max && dns_rr_iter_next(&it, &rr)) {
+		struct srv_record rec;
+		size_t end;
+		char text[DNS_NAME_TEXT_SIZE];
+
+		if (rr.type != DNS_TYPE_SRV || rr.rclass != DNS_CLASS_IN || rr.rdlength < 7 ||
+		    !dns_name_equal(msg->data, msg->len, rr.owner_offset, owner))
+			continue;
+		const uint8_t *rdata = msg->data + rr.rdata_offset;
+		rec.priority = dns_get16(rdata);
+		rec.weight = dns_get16(rdata + 2);
+		rec.port = dns_get16(rdata + 4);
+		rec.ttl = rr.ttl;
+		rec.target_offset = rr.rdata_offset + 6;
+		/* RFC 2782: the target fills the rest of the RDATA exactly. */
+		if (dns_name_skip(msg->data, msg->len, rec.target_offset, &end) < 0 ||
+		    end != rr.rdata_offset + rr.rdlength)
+			continue;
+		rec.root_target = dns_name_is_root(msg->data, msg->len, rec.target_offset);
+		if (!rec.root_target &&
+		    dns_name_to_text(msg->data, msg->len, rec.target_offset, text, sizeof(text)) < 0)
+			continue;
+		bool duplicate = false;
+		for (size_t i = 0; i < count && !duplicate; i++)
+			duplicate = same_record(msg, &out[i], &rec);
+		if (!duplicate)
+			out[count++] = rec;
+	}
+	return count;
+}
+
+/* ---- RFC 2782 selection --------------------------------------------- */
+
+void srv_select_order(const struct srv_record *records, size_t n, struct srv_rng *rng,
+		      size_t *order)
+{
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	/* Shuffle first, so the order on the wire can never matter (RFC 2782
+	 * leaves the order of non-zero weights open; a fixed order would make
+	 * the first zero-weight record always win its 1/(S+1)). */
+	for (size_t i = n; i > 1; i--) {
+		size_t j = srv_rng_below(rng, (uint32_t)i);
+		size_t tmp = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = tmp;
+	}
+	/* Stable insertion sort: ascending priority, weight 0 first within a
+	 * priority (RFC 2782: "arrange all SRV RRs ... in any order, except that
+	 * all those with weight 0 are placed at the beginning of the list"). */
+	for (size_t i = 1; i < n; i++) {
+		size_t cur = order[i];
+		size_t j = i;
+		while (j > 0) {
+			const struct srv_record *prev = &records[order[j - 1]];
+			const struct srv_record *rec = &records[cur];
+			bool before = rec->priority < prev->priority ||
+				      (rec->priority == prev->priority && rec->weight == 0 &&
+				       prev->weight != 0);
+			if (!before)
+				break;
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = cur;
+	}
+	for (size_t group = 0; group < n;) {
+		size_t group_end = group;
+		while (group_end < n && records[order[group_end]].priority ==
+					       records[order[group]].priority)
+			group_end++;
+		for (size_t k = group; k < group_end; k++) {
+			uint32_t sum = 0;
+			for (size_t j = k; j < group_end; j++)
+				sum += records[order[j]].weight;
+			size_t chosen = k;
+			if (sum > 0) {
+				/* RFC 2782 draws r in [0, S]; r = 0 belongs to the
+				 * weight-0 records at the front.  Without any, draw in
+				 * [1, S] so no record gets an extra 1/(S+1). */
+				bool zero_present = records[order[k]].weight == 0;
+				uint32_t r = zero_present ? srv_rng_below(rng, sum + 1)
+							  : 1 + srv_rng_below(rng, sum);
+				uint32_t running = 0;
+				for (chosen = k; chosen < group_end; chosen++) {
+					running += records[order[chosen]].weight;
+					if (running >= r)
+						break;
+				}
+			}
+			/* S = 0: every remaining record is weight 0 and the shuffle
+			 * already made the front one a uniform choice. */
+			size_t pick = order[chosen];
+			memmove(&order[k + 1], &order[k], (chosen - k) * sizeof(order[0]));
+			order[k] = pick;
+		}
+		group = group_end;
+	}
+}
+
+double srv_first_choice_probability(const struct srv_record *records, size_t n, size_t i)
+{
+	uint64_t sum = 0;
+	size_t members = 0;
+	size_t zeros = 0;
+
+	for (size_t j = 0; j < n; j++) {
+		if (records[j].priority != records[i].priority)
+			continue;
+		members++;
+		sum += records[j].weight;
+		zeros += records[j].weight == 0;
+	}
+	if (sum == 0)
+		return 1.0 / (double)members;
+	if (zeros == 0)
+		return (double)records[i].weight / (double)sum;
+	if (records[i].weight == 0)
+		return 1.0 / ((double)(sum + 1) * (double)zeros);
+	return (double)records[i].weight / (double)(sum + 1);
+}
+
+/* ---- addresses ------------------------------------------------------ */
+
+static void add_address(struct srv_target *t, int family, const uint8_t *bytes, size_t size)
+{
+	for (unsigned i = 0; i < t->naddrs; i++)
+		if (t->addrs[i].family == family && memcmp(t->addrs[i].bytes, bytes, size) == 0)
+			return;
+	if (t->naddrs >= SRV_MAX_ADDRS)
+		return;
+	t->addrs[t->naddrs].family = family;
+	memset(t->addrs[t->naddrs].bytes, 0, sizeof(t->addrs[0].bytes));
+	memcpy(t->addrs[t->naddrs].bytes, bytes, size);
+	t->naddrs++;
+}
+
+bool srv_addresses_for(const struct dns_msg *msg, enum dns_section section, size_t name_offset,
+		       int family, struct srv_target *out, uint32_t *ttl)
+{
+	struct dns_rr_iter it;
+	struct dns_rr rr;
+	bool any = false;
+
+	dns_rr_iter_init(&it, msg, section);
+	while (dns_rr_iter_next(&it, &rr)) {
+		int rr_family;
+		size_t size;
+		if (rr.rclass != DNS_CLASS_IN)
+			continue;
+		if (rr.type == DNS_TYPE_A && rr.rdlength == 4) {
+			rr_family = AF_INET;
+			size = 4;
+		} else if (rr.type == DNS_TYPE_AAAA && rr.rdlength == 16) {
+			rr_family = AF_INET6;
+			size = 16;
+		} else {
+			continue;
+		}
+		if (!dns_name_equal(msg->data, msg->len, rr.owner_offset, name_offset))
+			continue;
+		any = true;
+		if (family != AF_UNSPEC && family != rr_family)
+			continue;
+		add_address(out, rr_family, msg->data + rr.rdata_offset, size);
+		if (rr.ttl < *ttl)
+			*ttl = rr.ttl;
+	}
+	return any;
+}
+
+/* ---- the lookup ----------------------------------------------------- */
+
+struct lookup {
+	const struct srv_request *req;
+	const struct dns_transport *transport;
+	struct srv_rng *rng;
+	struct srv_result *res;
+	uint8_t *scratch; /* answers to address queries */
+	bool name_exists_without_family; /* some name had data, none of the family */
+};
+
+static enum dns_outcome send_query(struct lookup *lk, const char *name, uint16_t type,
+				   bool search, uint8_t *answer, struct dns_msg *msg)
+{
+	size_t length = 0;
+	enum dns_outcome outcome;
+
+	lk->res->queries++;
+	outcome = lk->transport->query(lk->transport->ctx, name, type, search, answer,
+				       SRV_ANSWER_SIZE, &length);
+	if (outcome != DNS_ANSWER)
+		return outcome;
+	if (length > SRV_ANSWER_SIZE)
+		length = SRV_ANSWER_SIZE;
+	if (dns_msg_init(msg, answer, length) < 0 || !dns_msg_is_response(msg) ||
+	    dns_msg_rcode(msg) != DNS_RCODE_NOERROR)
+		return DNS_TEMPFAIL; /* unusable reply: like no reply */
+	return DNS_ANSWER;
+}
+
+static const int address_types[2][2] = {{AF_INET, DNS_TYPE_A}, {AF_INET6, DNS_TYPE_AAAA}};
+
+/* Looks up the addresses of `name` with one query per wanted family.  Stores
+ * them in *t and the owner's text name in t->name when `rename` (fallback:
+ * the canonical name after the search list and CNAMEs).  Returns the worst
+ * outcome: DNS_TEMPFAIL stops everything (bounded time), DNS_ANSWER if any
+ * address was found. */
+static enum dns_outcome query_addresses(struct lookup *lk, const char *name, bool search,
+					bool allow_alias, bool rename, struct srv_target *t)
+{
+	bool found = false;
+	bool exists = false;
+
+	for (int i = 0; i < 2; i++) {
+		int family = address_types[i][0];
+		struct dns_msg msg;
+		unsigned hops;
+
+		if (lk->req->family != AF_UNSPEC && lk->req->family != family)
+			continue;
+		enum dns_outcome outcome = send_query(lk, name, (uint16_t)address_types[i][1],
+						      search, lk->scratch, &msg);
+		if (outcome == DNS_TEMPFAIL)
+			return DNS_TEMPFAIL;
+		if (outcome == DNS_NODATA)
+			exists = true;
+		if (outcome != DNS_ANSWER || !question_is(&msg, (uint16_t)address_types[i][1]))
+			continue;
+		size_t owner = follow_cnames(&msg, &hops);
+		if (hops > 0 && !allow_alias) {
+			/* RFC 2782: the target "MUST NOT be an alias". */
+			lk->res->reason = "target is an alias (CNAME), refused";
+			exists = true;
+			continue;
+		}
+		unsigned before = t->naddrs;
+		if (srv_addresses_for(&msg, DNS_SECTION_ANSWER, owner, family, t, &lk->res->ttl))
+			exists = true;
+		if (t->naddrs > before) {
+			found = true;
+			if (rename)
+				dns_name_to_text(msg.data, msg.len, owner, t->name, sizeof(t->name));
+		}
+	}
+	if (found)
+		return DNS_ANSWER;
+	if (exists)
+		lk->name_exists_without_family = true;
+	return exists ? DNS_NODATA : DNS_NXDOMAIN;
+}
+
+/* Resolves the ordered records into res->targets.  Returns false when a
+ * query failed temporarily and nothing usable was found before it. */
+static bool resolve_targets(struct lookup *lk, const struct dns_msg *msg,
+			    const struct srv_record *records, const size_t *order, size_t n)
+{
+	struct srv_result *res = lk->res;
+
+	for (size_t k = 0; k < n && res->ntargets < SRV_MAX_TARGETS; k++) {
+		const struct srv_record *rec = &records[order[k]];
+		struct srv_target *t = &res->targets[res->ntargets];
+		uint32_t ttl = res->ttl;
+
+		memset(t, 0, sizeof(*t));
+		dns_name_to_text(msg->data, msg->len, rec->target_offset, t->name, sizeof(t->name));
+		t->priority = rec->priority;
+		t->weight = rec->weight;
+		t->port = rec->port;
+		/* RFC 2782: use the Additional section's addresses when it has
+		 * the target; look up only the targets it does not cover. */
+		if (srv_addresses_for(msg, DNS_SECTION_ADDITIONAL, rec->target_offset, lk->req->family, t,
+				      &ttl)) {
+			if (t->naddrs == 0)
+				lk->name_exists_without_family = true;
+		} else if (query_addresses(lk, t->name, false, lk->req->allow_cname, false, t) ==
+			   DNS_TEMPFAIL) {
+			if (res->ntargets == 0) {
+				res->reason = "address query of a target failed (timeout or SERVFAIL)";
+				return false;
+			}
+			return true; /* keep the targets found; stop asking (bounded time) */
+		}
+		if (t->naddrs == 0)
+			continue;
+		res->ttl = ttl < res->ttl ? ttl : res->ttl;
+		res->ntargets++;
+		if (!lk->req->want_failover)
+			break;
+	}
+	return true;
+}
+
+/* Writes "_svc._proto." + domain into out; false when too long. */
+static bool join_name(char *out, size_t size, const char *service, const char *domain)
+{
+	size_t a = strlen(service);
+	size_t b = strlen(domain);
+
+	if (a + 1 + b + 1 > size)
+		return false;
+	memcpy(out, service, a);
+	out[a] = '.';
+	memcpy(out + a + 1, domain, b + 1);
+	return srv_name_valid(out);
+}
+
+/* Outcome of one SRV name. */
+enum srv_step { STEP_NO_RRSET, STEP_NOTHING_USABLE, STEP_DONE, STEP_FAILED };
+
+static enum srv_step try_srv_name(struct lookup *lk, const char *srv_name, uint8_t *answer,
+				  struct srv_record *records, size_t *order)
+{
+	const struct srv_request *req = lk->req;
+	struct srv_result *res = lk->res;
+	struct dns_msg msg;
+
+	enum dns_outcome outcome = send_query(lk, srv_name, DNS_TYPE_SRV, true, answer, &msg);
+	if (outcome == DNS_TEMPFAIL) {
+		res->reason = "SRV query failed (timeout, SERVFAIL or REFUSED)";
+		return STEP_FAILED;
+	}
+	if (outcome != DNS_ANSWER)
+		return STEP_NO_RRSET;
+	size_t total = srv_parse_answer(&msg, records, SRV_MAX_RECORDS);
+	if (total == 0)
+		return STEP_NO_RRSET;
+	dns_name_to_text(msg.data, msg.len, msg.question_offset, res->srv_name,
+			 sizeof(res->srv_name));
+	/* Keep the records the program can use: a "." target is skipped (alone
+	 * it means "decidedly not available"), and glibc takes the port from the
+	 * services lookup, so only records on that port can be honoured. */
+	size_t usable = 0;
+	bool dot_only = true;
+	uint32_t srv_ttl = UINT32_MAX;
+	for (size_t i = 0; i < total; i++) {
+		if (!records[i].root_target)
+			dot_only = false;
+		if (records[i].root_target || (req->port >= 0 && records[i].port != req->port))
+			continue;
+		if (records[i].ttl < srv_ttl)
+			srv_ttl = records[i].ttl;
+		records[usable++] = records[i];
+	}
+	if (usable == 0) {
+		res->reason = dot_only ? "SRV target \".\": service decidedly not available"
+				       : "no SRV record on the program's port";
+		return STEP_NOTHING_USABLE;
+	}
+	srv_select_order(records, usable, lk->rng, order);
+	uint32_t saved_ttl = res->ttl;
+	res->ttl = srv_ttl < res->ttl ? srv_ttl : res->ttl;
+	if (!resolve_targets(lk, &msg, records, order, usable))
+		return STEP_FAILED;
+	if (res->ntargets == 0) {
+		res->ttl = saved_ttl;
+		res->reason = lk->name_exists_without_family
+				      ? "no SRV target has an address of the asked family"
+				      : "no SRV target has an address";
+		return STEP_NOTHING_USABLE;
+	}
+	res->reason = "selected by RFC 2782";
+	return STEP_DONE;
+}
+
+/* RFC 2782: "If no SRV RRs are found, fall back to A record" - the domain's
+ * own addresses, with the program's own port. */
+static void resolve_fallback(struct lookup *lk, const char *domain)
+{
+	struct srv_result *res = lk->res;
+	struct srv_target *t = &res->targets[0];
+
+	memset(t, 0, sizeof(*t));
+	size_t len = strlen(domain);
+	if (len > 0 && domain[len - 1] == '.')
+		len--;
+	if (len >= sizeof(t->name))
+		return; /* cannot happen: srv_name_valid() bounds the name */
+	memcpy(t->name, domain, len);
+	t->name[len] = '\0';
+	res->fallback = true;
+	/* The domain itself may be an alias like any host name; search list as
+	 * the dns module applies it. */
+	switch (query_addresses(lk, domain, true, true, true, t)) {
+	case DNS_ANSWER:
+		res->ntargets = 1;
+		res->status = SRV_SUCCESS;
+		res->reason = "no SRV records: the domain's own addresses (RFC 2782)";
+		break;
+	case DNS_NODATA:
+		res->status = SRV_NO_DATA;
+		res->reason = "no SRV records and no address of the asked family";
+		break;
+	case DNS_NXDOMAIN:
+		res->status = SRV_HOST_NOT_FOUND;
+		res->reason = "no SRV records and the domain does not exist";
+		break;
+	case DNS_TEMPFAIL:
+		res->status = SRV_TRY_AGAIN;
+		res->reason = "address query failed (timeout, SERVFAIL or REFUSED)";
+		break;
+	}
+}
+
+void srv_resolve(const struct srv_request *req, const struct dns_transport *transport,
+		 struct srv_rng *rng, struct srv_result *res)
+{
+	struct lookup lk = {req, transport, rng, res, NULL, false};
+	char srv_name[DNS_NAME_TEXT_SIZE + 1];
+	char domain[DNS_NAME_TEXT_SIZE + 1];
+	uint8_t *answer = NULL;
+	struct srv_record *records = NULL;
+	size_t *order = NULL;
+	bool rrset_seen = false;
+
+	memset(res, 0, sizeof(*res));
+	res->ttl = UINT32_MAX;
+	res->status = SRV_HOST_NOT_FOUND;
+	res->reason = "invalid name";
+	if (!srv_name_valid(req->name))
+		goto out;
+	answer = malloc(2 * SRV_ANSWER_SIZE);
+	records = malloc(SRV_MAX_RECORDS * sizeof(*records));
+	order = malloc(SRV_MAX_RECORDS * sizeof(*order));
+	if (answer == NULL || records == NULL || order == NULL) {
+		res->status = SRV_NO_MEMORY;
+		res->reason = "out of memory";
+		goto out;
+	}
+	lk.scratch = answer + SRV_ANSWER_SIZE;
+
+	unsigned names = req->nservices > 0 ? req->nservices : 1;
+	if (req->nservices == 0) {
+		/* An owner name "_svc._proto.domain": its fallback is the domain. */
+		snprintf(domain, sizeof(domain), "%s", strchr(strchr(req->name, '.') + 1, '.') + 1);
+	} else {
+		snprintf(domain, sizeof(domain), "%s", req->name);
+	}
+	for (unsigned i = 0; i < names; i++) {
+		if (req->nservices == 0)
+			snprintf(srv_name, sizeof(srv_name), "%s", req->name);
+		else if (!join_name(srv_name, sizeof(srv_name), req->services[i], req->name))
+			continue;
+		switch (try_srv_name(&lk, srv_name, answer, records, order)) {
+		case STEP_DONE:
+			res->status = SRV_SUCCESS;
+			goto out;
+		case STEP_FAILED:
+			res->status = SRV_TRY_AGAIN;
+			res->ntargets = 0;
+			goto out;
+		case STEP_NOTHING_USABLE:
+			rrset_seen = true;
+			break;
+		case STEP_NO_RRSET:
+			break;
+		}
+	}
+	if (rrset_seen) {
+		/* Records exist, none usable: no fallback to the domain's address. */
+		res->status = lk.name_exists_without_family ? SRV_NO_DATA : SRV_HOST_NOT_FOUND;
+	} else {
+		res->srv_name[0] = '\0';
+		resolve_fallback(&lk, domain);
+	}
+out:
+	if (res->status != SRV_SUCCESS)
+		res->ntargets = 0;
+	if (res->ttl == UINT32_MAX)
+		res->ttl = 0;
+	free(order);
+	free(records);
+	free(answer);
+}
