@@ -30,7 +30,7 @@ MODULE := $(BUILD)/libnss_srvsip.so.2
 LOOKUP := $(BUILD)/srvsip-lookup
 LOOKUP_SRCS := tools/srvsip-lookup.c $(filter-out src/nss_srvsip.c,$(MODULE_SRCS))
 
-.PHONY: all check check-unit check-e2e check-static install uninstall deb demo fuzz bench clean
+.PHONY: all check check-unit check-e2e check-static install uninstall deb demo deps clean
 
 all: $(MODULE) $(LOOKUP)
 
@@ -49,11 +49,28 @@ $(LOOKUP): $(LOOKUP_SRCS) src/*.h Makefile
 	$(CC) $(ALL_CFLAGS) -fPIE -pie -Isrc $(HARDENING_LDFLAGS) $(LDFLAGS) -o $@ $(LOOKUP_SRCS)
 
 include test/unit/unit.mk
+-include fuzz/fuzz.mk
+-include test/hardening/hardening.mk
 
-check: check-unit check-e2e
+check: check-static check-unit check-e2e
+
+# gcc -Werror is part of every build; this adds cppcheck and clang-tidy.
+check-static:
+	cppcheck --enable=warning,style,performance,portability --std=c11 --inline-suppr \
+		--error-exitcode=1 --quiet -D_GNU_SOURCE '-DNSS_DECLARE_MODULE_FUNCTIONS(x)=' \
+		-Isrc src tools
+	clang-tidy --quiet src/*.c tools/*.c -- -std=c11 -D_GNU_SOURCE -Isrc
 
 check-e2e: all
 	test/e2e/run.sh
+
+# The demo of the README (root: it creates a private namespace).
+demo: all
+	demo/demo.sh
+
+# Debian 12 packages for building and testing (root).
+deps:
+	tools/install-deps.sh
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -89,7 +89,7 @@ static bool parse_services(char *text, struct config_entry *entry)
 		    dot[1] != '_' || strchr(dot + 1, '.') != NULL || !srv_name_valid(item) ||
 		    strlen(item) >= SRV_SERVICE_SIZE)
 			return false;
-		strcpy(entry->services[entry->nservices++], item);
+		snprintf(entry->services[entry->nservices++], SRV_SERVICE_SIZE, "%s", item);
 	}
 	return entry->nservices > 0;
 }
@@ -113,7 +113,7 @@ static const char *parse_entry(char **words, int n, bool is_domain, struct confi
 		const char *bare = entry->suffix ? name + 1 : name;
 		if (!srv_name_valid(bare) || strlen(name) >= sizeof(entry->name))
 			return "invalid domain name";
-		strcpy(entry->name, name);
+		snprintf(entry->name, sizeof(entry->name), "%s", name);
 		size_t len = strlen(entry->name);
 		if (entry->name[len - 1] == '.')
 			entry->name[len - 1] = '\0';
@@ -121,7 +121,7 @@ static const char *parse_entry(char **words, int n, bool is_domain, struct confi
 	} else {
 		if (strlen(name) >= sizeof(entry->name) || strchr(name, '/') != NULL)
 			return "invalid program name";
-		strcpy(entry->name, name);
+		snprintf(entry->name, sizeof(entry->name), "%s", name);
 	}
 	entry->port = CONFIG_DEFAULT_PORT;
 	for (int i = 2; i < n; i += 2) {
@@ -139,7 +139,7 @@ static const char *parse_entry(char **words, int n, bool is_domain, struct confi
 	}
 	if (entry->nservices == 0) {
 		for (size_t i = 0; i < sizeof(default_services) / sizeof(default_services[0]); i++)
-			strcpy(entry->services[i], default_services[i]);
+			snprintf(entry->services[i], SRV_SERVICE_SIZE, "%s", default_services[i]);
 		entry->nservices = sizeof(default_services) / sizeof(default_services[0]);
 	}
 	return NULL;

@@ -229,7 +229,7 @@ int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len)
 	msg->flags = dns_get16(data + 2);
 	msg->qdcount = dns_get16(data + 4);
 	for (int s = 0; s < 3; s++)
-		msg->count[s] = dns_get16(data + 6 + 2 * s);
+		msg->count[s] = dns_get16(data + 6 + (size_t)2 * (size_t)s);
 	msg->question_offset = offset;
 	for (unsigned q = 0; q < msg->qdcount; q++) {
 		if (dns_name_skip(data, len, offset, &offset) < 0 || offset + 4 > len)

@@ -22,6 +22,7 @@ static void send_line(int priority, const char *fmt, va_list ap)
 			  (long)getpid());
 	if (prefix < 0 || (size_t)prefix >= sizeof(line))
 		goto out;
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): ap comes initialised from va_start */
 	vsnprintf(line + prefix, sizeof(line) - (size_t)prefix, fmt, ap);
 	memset(&addr, 0, sizeof(addr));
 	addr.sun_family = AF_UNIX;

@@ -138,7 +138,6 @@ static enum nss_status lookup(const char *name, int entry, int family, bool fail
 	struct timespec start;
 	struct stash_item item;
 	enum nss_status status;
-	int rc;
 
 	if (name == NULL || out->buffer == NULL || errnop == NULL || h_errnop == NULL ||
 	    (family != AF_INET && family != AF_INET6 && family != AF_UNSPEC)) {
@@ -154,6 +153,7 @@ static enum nss_status lookup(const char *name, int entry, int family, bool fail
 		return status;
 	status = status_of(item.res, errnop, h_errnop);
 	if (status == NSS_STATUS_SUCCESS) {
+		int rc;
 		if (entry == ENTRY_HOSTBYNAME4)
 			rc = pack_addrtuples(item.res, out->pat, out->buffer, out->buflen);
 		else

@@ -420,15 +420,9 @@ static bool resolve_targets(struct lookup *lk, const struct dns_msg *msg,
 /* Writes "_svc._proto." + domain into out; false when too long. */
 static bool join_name(char *out, size_t size, const char *service, const char *domain)
 {
-	size_t a = strlen(service);
-	size_t b = strlen(domain);
+	int n = snprintf(out, size, "%s.%s", service, domain);
 
-	if (a + 1 + b + 1 > size)
-		return false;
-	memcpy(out, service, a);
-	out[a] = '.';
-	memcpy(out + a + 1, domain, b + 1);
-	return srv_name_valid(out);
+	return n > 0 && (size_t)n < size && srv_name_valid(out);
 }
 
 /* Outcome of one SRV name. */
@@ -545,7 +539,7 @@ void srv_resolve(const struct srv_request *req, const struct dns_transport *tran
 	res->reason = "invalid name";
 	if (!srv_name_valid(req->name))
 		goto out;
-	answer = malloc(2 * SRV_ANSWER_SIZE);
+	answer = malloc((size_t)2 * SRV_ANSWER_SIZE);
 	records = malloc(SRV_MAX_RECORDS * sizeof(*records));
 	order = malloc(SRV_MAX_RECORDS * sizeof(*order));
 	if (answer == NULL || records == NULL || order == NULL) {

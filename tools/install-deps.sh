@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-	build-essential pkg-config check            # build + unit tests
+	make build-essential pkg-config check       # build + unit tests
 	clang clang-tidy cppcheck valgrind          # static analysis, sanitizers, fuzzing
 	libclang-rt-14-dev
 	nsd bind9 bind9-dnsutils python3-dnslib     # DNS servers and the fault proxy

@@ -118,7 +118,7 @@ static void show_rrset(struct resolver *r, const char *srv_name, int port)
 	for (size_t i = 0, u = 0; i < n; i++) {
 		const struct srv_record *rec = &records[i];
 		if (rec->root_target)
-			strcpy(target, ".");
+			snprintf(target, sizeof(target), ".");
 		else
 			dns_name_to_text(msg.data, msg.len, rec->target_offset, target,
 					 sizeof(target));
@@ -235,11 +235,11 @@ int main(int argc, char **argv)
 		printf("cannot read resolv.conf\n");
 		return EXIT_TRY_AGAIN;
 	}
-	char srv_name[DNS_NAME_TEXT_SIZE + SRV_SERVICE_SIZE + 2];
 	if (req.nservices == 0) {
 		show_rrset(&resolver, name, req.port);
 	} else {
 		for (unsigned i = 0; i < req.nservices; i++) {
+			char srv_name[DNS_NAME_TEXT_SIZE + SRV_SERVICE_SIZE + 2];
 			snprintf(srv_name, sizeof(srv_name), "%s.%s", req.services[i], name);
 			show_rrset(&resolver, srv_name, req.port);
 		}
