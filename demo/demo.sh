@@ -70,8 +70,24 @@ awk '$1 == "first" { n[$2] = $3; t += $3 }
 	}' dist | sort
 echo "  expected: 25% and 75%; priority-1 and -2 servers never (their group is only for failover)"
 
-title "getent hosts (gethostbyname2): selected target first, then the failover order"
-for i in 1 2 3; do run getent hosts sipdomain.com; done
+title "gethostbyname() (sipsak, twinkle): the selected target first, then the failover order"
+for i in 1 2 3; do
+	"$PY" - <<'PY'
+import ctypes, socket
+class HostEnt(ctypes.Structure):
+    _fields_ = [('h_name', ctypes.c_char_p), ('h_aliases', ctypes.c_void_p),
+                ('h_addrtype', ctypes.c_int), ('h_length', ctypes.c_int),
+                ('h_addr_list', ctypes.POINTER(ctypes.POINTER(ctypes.c_ubyte)))]
+libc = ctypes.CDLL('libc.so.6')
+libc.gethostbyname.restype = ctypes.POINTER(HostEnt)
+h = libc.gethostbyname(b'sipdomain.com').contents
+addrs, i = [], 0
+while h.h_addr_list[i]:
+    addrs.append(socket.inet_ntoa(bytes(h.h_addr_list[i][:4]))); i += 1
+print('  gethostbyname("sipdomain.com"): h_name %s, h_addr_list %s' % (h.h_name.decode(), ' '.join(addrs)))
+PY
+done
+echo "  (getaddrinfo gets the selected target only: glibc re-sorts what it gets)"
 
 title "Failover: 1x-load and 3x-load disappear from DNS (their A records and the glue)"
 proxy_rules "_sip._udp.sipdomain.com SRV noadditional" \

@@ -1,7 +1,6 @@
 /* NSS glue of libnss_srvsip: validates the call, asks scope.c whether the
  * lookup is ours, runs the SRV engine and packs its result into the caller's
  * buffer.  Nothing else lives here (DESIGN.md). */
-#include <dlfcn.h>
 #include <errno.h>
 #include <netdb.h>
 #include <nss.h>
@@ -207,29 +206,20 @@ enum nss_status _nss_srvsip_gethostbyname3_r(const char *name, int af, struct ho
 	return lookup(name, ENTRY_HOSTBYNAME3, af, false, &out, errnop, h_errnop);
 }
 
-/* True when the caller is libc's gethostbyname2_r, which keeps the order
- * the module returns, rather than getaddrinfo, which re-sorts it
- * (glibc-nss.md).  Unknown callers get the getaddrinfo-safe answer. */
-static bool called_by_gethostbyname2(const void *return_address)
-{
-	Dl_info info;
-
-	return dladdr(return_address, &info) != 0 && info.dli_sname != NULL &&
-	       strstr(info.dli_sname, "gethostbyname2_r") != NULL;
-}
-
 enum nss_status _nss_srvsip_gethostbyname2_r(const char *name, int af, struct hostent *result,
 					     char *buffer, size_t buflen, int *errnop,
 					     int *h_errnop)
 {
+	/* glibc 2.36's getaddrinfo(AF_INET) calls the public gethostbyname2_r
+	 * itself (measured: the same caller as gethostbyname2()), then re-sorts:
+	 * so gethostbyname2 gets what getaddrinfo needs, the selected target. */
 	struct packing out = {NULL, result, NULL, NULL, buffer, buflen};
-	bool failover = called_by_gethostbyname2(__builtin_return_address(0));
 	if (result == NULL) {
 		*errnop = EINVAL;
 		*h_errnop = NO_RECOVERY;
 		return NSS_STATUS_UNAVAIL;
 	}
-	return lookup(name, ENTRY_HOSTBYNAME2, af, failover, &out, errnop, h_errnop);
+	return lookup(name, ENTRY_HOSTBYNAME2, af, false, &out, errnop, h_errnop);
 }
 
 enum nss_status _nss_srvsip_gethostbyname_r(const char *name, struct hostent *result,

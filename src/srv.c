@@ -349,6 +349,8 @@ static enum dns_outcome query_addresses(struct lookup *lk, const char *name, boo
 						      search, lk->scratch, &msg);
 		if (outcome == DNS_TEMPFAIL)
 			return DNS_TEMPFAIL;
+		if (outcome == DNS_NXDOMAIN && !search)
+			break; /* the name does not exist: no other family to ask */
 		if (outcome == DNS_NODATA)
 			exists = true;
 		if (outcome != DNS_ANSWER || !question_is(&msg, (uint16_t)address_types[i][1]))

@@ -1,0 +1,238 @@
+#!/usr/bin/python3
+"""Logging (and fault-injecting) DNS proxy for the e2e rig.
+
+NSD cannot log queries, so the rig puts this proxy on 127.0.0.1:53 (the
+address in the namespace's resolv.conf) in front of the real server.  Every
+query is logged as one line:
+
+    <epoch> <udp|tcp> <QTYPE> <qname> <action>
+
+(qname lower-cased, with its trailing dot), so a case can prove which queries
+a lookup did or did not send.
+
+Optional rules file (re-read when it changes), first match wins, one rule per
+line, '#' comments:
+
+    NAME TYPE ACTION [ARG]
+
+NAME is an exact name, '*' or '*.suffix'; TYPE is a QTYPE or '*'. ACTION:
+    pass            forward unchanged
+    servfail        answer SERVFAIL          refused   answer REFUSED
+    nxdomain        answer NXDOMAIN          drop      never answer
+    delay MS        forward after MS milliseconds
+    tc              over UDP answer empty with TC=1 (TCP is forwarded)
+    noadditional    forward, strip the additional section
+    badid           forward, answer with a wrong message ID
+
+Debian's /usr/bin/python3 has python3-dnslib.
+"""
+import argparse
+import os
+import socket
+import socketserver
+import struct
+import sys
+import threading
+import time
+
+from dnslib import DNSRecord, QTYPE, RCODE
+
+UPSTREAM = None
+LOG = None
+LOG_LOCK = threading.Lock()
+RULES_PATH = None
+RULES = []
+RULES_STAMP = None
+RULES_LOCK = threading.Lock()
+
+
+def load_rules():
+    global RULES, RULES_STAMP
+    if not RULES_PATH:
+        return []
+    with RULES_LOCK:
+        try:
+            st = os.stat(RULES_PATH)
+            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except FileNotFoundError:
+            RULES, RULES_STAMP = [], None
+            return RULES
+        if stamp != RULES_STAMP:
+            rules = []
+            with open(RULES_PATH) as f:
+                for line in f:
+                    words = line.split('#', 1)[0].split()
+                    if len(words) < 3:
+                        continue
+                    name = words[0].lower().rstrip('.') + '.' if words[0] != '*' else '*'
+                    rules.append((name, words[1].upper(), words[2].lower(), words[3:]))
+            RULES, RULES_STAMP = rules, stamp
+        return RULES
+
+
+def match_rule(qname, qtype):
+    for name, rtype, action, args in load_rules():
+        if rtype != '*' and rtype != qtype:
+            continue
+        if name == '*' or name == qname or (
+                name.startswith('*.') and qname.endswith(name[1:])):
+            return action, args
+    return 'pass', []
+
+
+def log(proto, qtype, qname, action):
+    with LOG_LOCK:
+        LOG.write('%.6f %s %s %s %s\n' % (time.time(), proto, qtype, qname, action))
+        LOG.flush()
+
+
+def reply_rcode(req, rcode):
+    r = req.reply()
+    r.header.rcode = rcode
+    r.header.aa = 1
+    return r.pack()
+
+
+def forward_udp(data):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.settimeout(5)
+        s.connect(UPSTREAM)
+        s.send(data)
+        return s.recv(65535)
+    except OSError:
+        return None
+    finally:
+        s.close()
+
+
+def recv_exact(sock, n):
+    buf = b''
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            return None
+        buf += chunk
+    return buf
+
+
+def forward_tcp(data):
+    try:
+        with socket.create_connection(UPSTREAM, timeout=5) as s:
+            s.sendall(struct.pack('!H', len(data)) + data)
+            hdr = recv_exact(s, 2)
+            if hdr is None:
+                return None
+            return recv_exact(s, struct.unpack('!H', hdr)[0])
+    except OSError:
+        return None
+
+
+def handle(data, proto):
+    """Return the answer bytes for one query, or None to stay silent."""
+    try:
+        req = DNSRecord.parse(data)
+        q = req.q
+        qname = str(q.qname).lower()
+        qtype = QTYPE.get(q.qtype, str(q.qtype))
+    except Exception:  # not DNS: forward as is, log it
+        log(proto, '?', '?', 'pass')
+        return forward_udp(data) if proto == 'udp' else forward_tcp(data)
+    action, args = match_rule(qname, qtype)
+    log(proto, qtype, qname, action)
+    if action == 'drop':
+        return None
+    if action == 'servfail':
+        return reply_rcode(req, RCODE.SERVFAIL)
+    if action == 'refused':
+        return reply_rcode(req, RCODE.REFUSED)
+    if action == 'nxdomain':
+        return reply_rcode(req, RCODE.NXDOMAIN)
+    if action == 'tc' and proto == 'udp':
+        r = req.reply()
+        r.header.tc = 1
+        r.header.aa = 1
+        return r.pack()
+    if action == 'delay':
+        time.sleep(int(args[0] if args else 1000) / 1000.0)
+    ans = forward_udp(data) if proto == 'udp' else forward_tcp(data)
+    if ans is None:
+        return None
+    if action == 'noadditional':
+        r = DNSRecord.parse(ans)
+        r.ar = []
+        ans = r.pack()
+    elif action == 'badid':
+        ans = struct.pack('!H', (struct.unpack('!H', ans[:2])[0] + 1) & 0xffff) + ans[2:]
+    return ans
+
+
+class UDPHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        data, sock = self.request
+        ans = handle(data, 'udp')
+        if ans is not None:
+            sock.sendto(ans, self.client_address)
+
+
+class TCPHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        s = self.request
+        s.settimeout(10)
+        try:
+            while True:
+                hdr = recv_exact(s, 2)
+                if hdr is None:
+                    return
+                data = recv_exact(s, struct.unpack('!H', hdr)[0])
+                if data is None:
+                    return
+                ans = handle(data, 'tcp')
+                if ans is None:
+                    return
+                s.sendall(struct.pack('!H', len(ans)) + ans)
+        except OSError:
+            return
+
+
+class UDPServer(socketserver.ThreadingMixIn, socketserver.UDPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class TCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def hostport(s):
+    host, port = s.rsplit(':', 1)
+    return host, int(port)
+
+
+def main():
+    global UPSTREAM, LOG, RULES_PATH
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--listen', type=hostport, default=('127.0.0.1', 53))
+    ap.add_argument('--upstream', type=hostport, required=True)
+    ap.add_argument('--log', required=True)
+    ap.add_argument('--rules')
+    ap.add_argument('--ready', help='file created once both sockets listen')
+    a = ap.parse_args()
+    UPSTREAM, RULES_PATH = a.upstream, a.rules
+    LOG = open(a.log, 'a')
+    udp = UDPServer(a.listen, UDPHandler)
+    tcp = TCPServer(a.listen, TCPHandler)
+    for srv in (udp, tcp):
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+    if a.ready:
+        open(a.ready, 'w').close()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,358 @@
+# shellcheck shell=bash disable=SC2034,SC2119,SC2120
+# Library of the end-to-end rig (sourced by run.sh and by every case).
+#
+# Everything here runs INSIDE the private namespace that run.sh creates with
+#   unshare --net --mount --pid --fork --kill-child --mount-proc --propagation private
+# so the inner run.sh is PID 1: when it exits, the kernel kills every server
+# and drops every mount made here.  Nothing touches the host's /etc: ns_setup
+# puts an overlayfs (upper layer on a tmpfs) over /etc, visible only here.
+#
+# Variables (set by run.sh):
+#   E2E_DIR  test/e2e          REPO   repository root
+#   E2E_TMP  scratch dir (mktemp -d on the host, removed on exit)
+#   MODULE   $REPO/build/libnss_srvsip.so.2
+# Per case (set by the runner): CASE_NAME, CASE_DIR (scratch, also the cwd).
+
+PY=/usr/bin/python3                  # Debian's, which has python3-dnslib
+NSD_ADDR=127.0.0.1 NSD_PORT=5300     # the authoritative server (behind the proxy)
+DNS_ADDR=127.0.0.1                   # resolv.conf's server: the logging proxy, port 53
+QLOG="$E2E_TMP/dnsproxy/queries.log" # one line per query: time proto QTYPE qname action
+PROXY_RULES="$E2E_TMP/dnsproxy/rules"
+SRVSIP_CONF=/etc/srvsip.conf         # compiled-in path (Makefile CONFIG_PATH)
+ULA6=fd53::2                         # extra addresses that AI_ADDRCONFIG counts
+EXTRA4=127.0.0.2
+
+# The nsswitch.conf lines every case starts from.
+NSS_HOSTS_DEFAULT='files srvsip [NOTFOUND=return TRYAGAIN=return] dns'
+NSS_SERVICES_DEFAULT='files srvsip'
+
+# ---------------------------------------------------------------- results --
+
+# fail REASON: end the current case as FAIL (cases run in their own process).
+fail() {
+    printf '%s\n' "$*" >"$CASE_DIR/.reason"
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# skip REASON: end the current case as SKIP.
+skip() {
+    printf '%s\n' "$*" >"$CASE_DIR/.reason"
+    exit 77
+}
+
+# note TEXT: goes to the case log (shown when the case fails or with -v).
+note() { echo "# $*" >&2; }
+
+# short TEXT: first line of TEXT, at most 120 characters (for logs).
+short() { local s=${1%%$'\n'*}; [ "$s" != "$1" ] && s+=" ..."; printf '%.120s' "$s"; }
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+    [ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+    note "ok: $1 = '$3'"
+}
+
+# expect_ne WHAT UNWANTED ACTUAL
+expect_ne() {
+    [ "$2" != "$3" ] || fail "$1: got unwanted '$3'"
+    note "ok: $1 != '$2'"
+}
+
+# expect_match WHAT ERE ACTUAL
+expect_match() {
+    [[ "$3" =~ $2 ]] || { note "$3"; fail "$1: '$(short "$3")' does not match /$2/"; }
+    note "ok: $1 '$(short "$3")' matches /$2/"
+}
+
+# expect_in WHAT ACTUAL ALLOWED...
+expect_in() {
+    local what=$1 actual=$2 a
+    shift 2
+    for a in "$@"; do [ "$actual" = "$a" ] && { note "ok: $what = '$actual'"; return 0; }; done
+    fail "$what: '$actual' not one of: $*"
+}
+
+# expect_ratio WHAT HITS N P [SIGMAS]: binomial check that HITS out of N
+# trials is within SIGMAS (default 5) standard deviations of N*P.
+# At 5 sigma a correct implementation fails about 6e-7 of the time.
+expect_ratio() {
+    local what=$1 hits=$2 n=$3 p=$4 k=${5:-5} verdict
+    verdict=$(awk -v h="$hits" -v n="$n" -v p="$p" -v k="$k" 'BEGIN {
+        mu = n * p; sd = sqrt(n * p * (1 - p)); d = h - mu; if (d < 0) d = -d
+        printf "%s %d/%d, expected %.0f +- %.1f (%g sigma of %.2f)", (d <= k * sd ? "ok" : "bad"), h, n, mu, k * sd, k, sd }')
+    [ "${verdict%% *}" = ok ] || fail "$what: ${verdict#* }"
+    note "ok: $what ${verdict#* }"
+}
+
+# check CMD...: run CMD (a function using expect_*) in a subshell; a failure
+# is recorded instead of ending the case.  check_done fails the case with
+# every recorded reason (so one run reports every broken path at once).
+CHECK_FAILS=()
+check() {
+    ( "$@" )
+    local rc=$?
+    [ "$rc" = 77 ] && exit 77
+    if [ "$rc" != 0 ]; then
+        CHECK_FAILS+=("$(head -n 1 "$CASE_DIR/.reason" 2>/dev/null)")
+        rm -f "$CASE_DIR/.reason"
+    fi
+    return 0
+}
+check_done() {
+    [ ${#CHECK_FAILS[@]} -eq 0 ] && return 0
+    local r all=""
+    for r in "${CHECK_FAILS[@]}"; do all+="${all:+; }$r"; done
+    fail "$all"
+}
+
+# need_cmd CMD...: SKIP the case when a program is missing.
+need_cmd() {
+    local c
+    for c in "$@"; do command -v "$c" >/dev/null || skip "$c not installed"; done
+}
+
+# wait_until TIMEOUT_S CMD...: poll CMD every 50 ms until it succeeds.
+wait_until() {
+    local deadline=$(( $(date +%s%N) + ${1%.*} * 1000000000 ))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ "$(date +%s%N)" -lt "$deadline" ] || return 1
+        sleep 0.05
+    done
+}
+
+# ---------------------------------------------------------------- namespace --
+
+# ns_setup: loopback up, private /etc (overlay), nscd masked.
+ns_setup() {
+    [ "$$" = 1 ] || { echo "ns_setup: not PID 1 of a private namespace" >&2; return 1; }
+    ip link set lo up
+    # fd53::/64 is local like 127/8, so IPv6 targets in the zones are reachable
+    # (otherwise RFC 6724 rule 1 sorts them last); AI_ADDRCONFIG ignores routes.
+    ip -6 route add local fd53::/64 dev lo table local
+    mkdir -p "$E2E_TMP/etc-ov"
+    mount -t tmpfs -o mode=0755 e2e-etc "$E2E_TMP/etc-ov"
+    mkdir "$E2E_TMP/etc-ov/upper" "$E2E_TMP/etc-ov/work"
+    mount -t overlay e2e-etc \
+        -o "lowerdir=/etc,upperdir=$E2E_TMP/etc-ov/upper,workdir=$E2E_TMP/etc-ov/work" /etc
+    # nscd would answer (and cache) for every process: hide its socket.
+    if [ -d /run/nscd ]; then mount -t tmpfs -o mode=0755 e2e-nscd /run/nscd; fi
+    # Remove before writing: if the host's file is a symlink (systemd-resolved),
+    # writing through it would reach the real target outside the overlay.
+    rm -f /etc/resolv.conf /etc/nsswitch.conf /etc/hosts "$SRVSIP_CONF"
+    write_resolv
+    write_nsswitch
+    write_hosts
+    addr_mode bare
+}
+
+# write_resolv [OPTIONS...]: nameserver = the proxy, one 1 s try.
+write_resolv() {
+    rm -f /etc/resolv.conf
+    { echo "nameserver $DNS_ADDR"; echo "options timeout:1 attempts:1 $*"; } >/etc/resolv.conf
+}
+
+# write_nsswitch [HOSTS_LINE [SERVICES_LINE]]
+write_nsswitch() {
+    rm -f /etc/nsswitch.conf
+    cat >/etc/nsswitch.conf <<EOF
+passwd:    files
+group:     files
+shadow:    files
+hosts:     ${1:-$NSS_HOSTS_DEFAULT}
+networks:  files
+protocols: files
+services:  ${2:-$NSS_SERVICES_DEFAULT}
+ethers:    files
+rpc:       files
+EOF
+}
+
+write_hosts() {
+    rm -f /etc/hosts
+    printf '127.0.0.1\tlocalhost %s\n::1\tlocalhost ip6-localhost\n' "$(hostname)" >/etc/hosts
+}
+
+# write_conf [LINE...]: /etc/srvsip.conf (root, 0644) from the arguments,
+# or from stdin when there are none.  The module ignores a file that is not
+# root-owned or is group/other-writable; use chmod/chown after to test that.
+write_conf() {
+    local tmp=/etc/.srvsip.conf.new
+    if [ $# -gt 0 ]; then printf '%s\n' "$@" >"$tmp"; else cat >"$tmp"; fi
+    chown root:root "$tmp"
+    chmod 0644 "$tmp"
+    mv -f "$tmp" "$SRVSIP_CONF"   # new inode: the module's reload check sees it
+}
+
+rm_conf() { rm -f "$SRVSIP_CONF"; }
+
+# addr_mode bare|v4|v6|dual: which families AI_ADDRCONFIG sees.  glibc ignores
+# exactly 127.0.0.1 and ::1, so "bare" has none (AF_UNSPEC stays unnarrowed:
+# gethostbyname4_r); v4 adds 127.0.0.2/32 (getaddrinfo narrows to AF_INET:
+# gethostbyname2_r); v6 adds a ULA /128; dual adds both.
+addr_mode() {
+    ip -4 addr del "$EXTRA4/32" dev lo 2>/dev/null
+    ip -6 addr del "$ULA6/128" dev lo 2>/dev/null
+    case $1 in
+        bare) ;;
+        v4) ip -4 addr add "$EXTRA4/32" dev lo ;;
+        v6) ip -6 addr add "$ULA6/128" dev lo nodad ;;
+        dual) ip -4 addr add "$EXTRA4/32" dev lo; ip -6 addr add "$ULA6/128" dev lo nodad ;;
+        *) echo "addr_mode: bad mode $1" >&2; return 1 ;;
+    esac
+}
+
+# ---------------------------------------------------------------- servers --
+
+# nsd_conf ADDR PORT DIR: an nsd.conf serving every test/e2e/zones/*.zone
+# (root.zone is the root zone ".").  Nothing is written outside DIR.
+nsd_conf() {
+    local addr=$1 port=$2 dir=$3 f name
+    cat <<EOF
+server:
+    ip-address: $addr@$port
+    server-count: 1
+    reuseport: no
+    username: ""
+    chroot: ""
+    database: ""
+    zonelistfile: "$dir/zone.list"
+    xfrdfile: "$dir/xfrd.state"
+    xfrdir: "$dir/xfr"
+    pidfile: "$dir/nsd.pid"
+    logfile: "$dir/nsd.log"
+    zonesdir: "$E2E_DIR/zones"
+    zonefiles-write: 0
+    verbosity: 1
+    hide-version: yes
+    tcp-count: 200
+    rrl-ratelimit: 0                # no response rate limiting: all queries come from 127.0.0.1
+    rrl-whitelist-ratelimit: 0
+remote-control:
+    control-enable: no
+EOF
+    for f in "$E2E_DIR"/zones/*.zone; do
+        name=$(basename "$f" .zone)
+        [ "$name" = root ] && name=.
+        printf 'zone:\n    name: "%s"\n    zonefile: "%s"\n' "$name" "$(basename "$f")"
+    done
+}
+
+# start_nsd [ADDR [PORT]]: NSD in the foreground (nsd -d), waits until it
+# answers.  Sets NSD_PID.
+start_nsd() {
+    local addr=${1:-$NSD_ADDR} port=${2:-$NSD_PORT} dir
+    dir="$E2E_TMP/nsd-$addr-$port"
+    mkdir -p "$dir/xfr"
+    nsd_conf "$addr" "$port" "$dir" >"$dir/nsd.conf"
+    nsd-checkconf "$dir/nsd.conf" || return 1
+    nsd -d -c "$dir/nsd.conf" >"$dir/stdout" 2>&1 &
+    NSD_PID=$!
+    if ! wait_until 10 dns_answers "$addr" "$port" example.com SOA; then
+        echo "start_nsd: NSD on $addr@$port did not answer" >&2
+        cat "$dir/nsd.log" "$dir/stdout" >&2 2>/dev/null
+        return 1
+    fi
+}
+
+# dns_answers ADDR PORT NAME TYPE: true when the server gives a NOERROR answer.
+dns_answers() {
+    dig +norec +tries=1 +time=1 -p "$2" "@$1" "$3" "$4" 2>/dev/null | grep -q 'status: NOERROR'
+}
+
+# start_proxy [LISTEN [UPSTREAM]]: the logging/fault proxy (dnsproxy.py).
+# Rules in $PROXY_RULES (see dnsproxy.py).  Sets PROXY_PID.
+start_proxy() {
+    local listen=${1:-$DNS_ADDR:53} upstream=${2:-$NSD_ADDR:$NSD_PORT} dir
+    dir="$E2E_TMP/dnsproxy"
+    mkdir -p "$dir"
+    rm -f "$dir/ready"
+    PYTHONDONTWRITEBYTECODE=1 "$PY" -B "$E2E_DIR/dnsproxy.py" --listen "$listen" \
+        --upstream "$upstream" --log "$QLOG" --rules "$PROXY_RULES" --ready "$dir/ready" \
+        >"$dir/stdout" 2>&1 &
+    PROXY_PID=$!
+    wait_until 10 test -e "$dir/ready" || { cat "$dir/stdout" >&2; return 1; }
+    wait_until 10 dns_answers "${listen%:*}" "${listen##*:}" example.com SOA
+}
+
+# proxy_rules [LINE...]: replace the proxy's fault rules (none = pass all).
+proxy_rules() {
+    if [ $# -gt 0 ]; then printf '%s\n' "$@" >"$PROXY_RULES.new"; else : >"$PROXY_RULES.new"; fi
+    mv -f "$PROXY_RULES.new" "$PROXY_RULES"
+}
+
+# ------------------------------------------------------------- query log --
+
+# qlog_mark: remember the end of the query log; qlog_since prints what came
+# after the mark (lines: epoch proto QTYPE qname action).
+qlog_mark() { QLOG_MARK=$(wc -l <"$QLOG"); }
+qlog_since() { tail -n "+$(( ${QLOG_MARK:-0} + 1 ))" "$QLOG"; }
+
+# qlog_count [QTYPE|*] [QNAME|*]: queries since the mark matching both.
+qlog_count() {
+    qlog_since | awk -v t="${1:-*}" -v n="${2:-*}" '
+        BEGIN { n = tolower(n); if (n != "*" && n !~ /\.$/) n = n "." }
+        (t == "*" || $3 == t) && (n == "*" || $4 == n) { c++ } END { print c + 0 }'
+}
+
+# ---------------------------------------------------------------- helpers --
+
+module_built() { [ -e "$MODULE" ]; }
+
+# first_addr CMD...: first field of the first output line (getent style).
+first_addr() { "$@" 2>/dev/null | awk 'NR == 1 { print $1 }'; }
+
+# gai ARGS...: run test/e2e/gai.py (getaddrinfo / gethostbyname loops).
+gai() { PYTHONDONTWRITEBYTECODE=1 "$PY" -B "$E2E_DIR/gai.py" "$@"; }
+
+# bg_start NAME CMD...: start a background program of the case (output in
+# $CASE_DIR/NAME.out, pid in BG_LAST), remember it.
+# bg_stop_all: stop them (cases call it; the case's process group is also
+# killed by the runner's timeout, and PID 1's exit kills the rest).
+bg_start() {
+    local name=$1
+    shift
+    "$@" >"$CASE_DIR/$name.out" 2>&1 &
+    BG_LAST=$!
+    BG_PIDS+=("$!")
+}
+bg_stop_all() {
+    local p
+    for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${BG_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+    BG_PIDS=()
+}
+
+# e2e_case NAME FUNCTION [needs...]: declare a case (in a case file, at top
+# level).  needs: "module" = needs build/libnss_srvsip.so.2.
+e2e_case() {
+    if [ -n "${E2E_LISTING:-}" ]; then echo "$E2E_CASE_FILE $*"; fi
+}
+
+# cnt FILE KEY VALUE: the count gai.py printed for "KEY VALUE" (0 if none).
+cnt() { awk -v k="$2" -v v="$3" '$1 == k && $2 == v { n += $3 } END { print n + 0 }' "$1"; }
+# vals FILE KEY: the distinct values gai.py printed for KEY, space separated.
+vals() { awk -v k="$2" '$1 == k { print $2 }' "$1" | sort | paste -sd' '; }
+# total FILE KEY: sum of the counts for KEY.
+total() { awk -v k="$2" '$1 == k { n += $3 } END { print n + 0 }' "$1"; }
+
+# getent_loop N OUTFILE GETENT-ARGS...: run getent N times; OUTFILE gets
+# "first ADDR n" (first address), "canon ADDR:NAME n" (the first line's name:
+# column 3 for ahosts*, h_name for hosts), "naddr K n" (K distinct addresses
+# in the output) and "error STATUS n" lines, like gai.py.
+getent_loop() {
+    local n=$1 out=$2 i st col=3 a
+    shift 2
+    for a in "$@"; do [ "$a" = hosts ] && col=2; done
+    for ((i = 0; i < n; i++)); do
+        getent "$@" | awk -v c="$col" 'NR == 1 { f = $1 " " $c } { seen[$1] = 1 }
+            END { if (NR) { k = 0; for (a in seen) k++; print f, k } }'
+        st=${PIPESTATUS[0]}
+        [ "$st" = 0 ] || echo "error $st"
+    done | awk '$1 == "error" { e[$2]++; next }
+                { f[$1]++; c[$1 ":" $2]++; na[$3]++ }
+                END { for (k in f) print "first", k, f[k]; for (k in c) print "canon", k, c[k];
+                      for (k in na) print "naddr", k, na[k]; for (k in e) print "error", k, e[k] }' \
+        | sort >"$out"
+}
