@@ -180,6 +180,9 @@ int config_parse(FILE *stream, struct srvsip_config *cfg, config_error_fn on_err
 			cfg->debug = true;
 		} else if (strcmp(words[0], "allow-cname") == 0 && n == 1) {
 			cfg->allow_cname = true;
+		} else if (strcmp(words[0], "cache") == 0 && n == 2 &&
+			   (strcmp(words[1], "on") == 0 || strcmp(words[1], "off") == 0)) {
+			cfg->cache_off = strcmp(words[1], "off") == 0;
 		} else if (strcmp(words[0], "domain") == 0 || strcmp(words[0], "program") == 0) {
 			bool is_domain = words[0][0] == 'd';
 			problem = parse_entry(words, n, is_domain, &entry);
@@ -193,7 +196,7 @@ int config_parse(FILE *stream, struct srvsip_config *cfg, config_error_fn on_err
 				}
 			}
 		} else {
-			problem = "unknown keyword or arguments (expected debug, allow-cname, domain, program)";
+			problem = "unknown keyword or arguments (expected debug, allow-cname, cache on|off, domain, program)";
 		}
 		if (problem != NULL) {
 			cfg->bad_lines++;

@@ -23,6 +23,7 @@ struct config_entry {
 struct srvsip_config {
 	bool debug;
 	bool allow_cname;
+	bool cache_off;
 	struct config_entry *domains;
 	size_t ndomains;
 	struct config_entry *programs;

@@ -132,6 +132,7 @@ void config_load_decide(const char *name, const char *program, struct config_dec
 	refresh_if_due();
 	out->debug = current.debug;
 	out->allow_cname = current.allow_cname;
+	out->cache = !current.cache_off;
 	entry = config_match_domain(&current, name);
 	if (entry == NULL && program != NULL) {
 		entry = config_match_program(&current, program);

@@ -17,6 +17,7 @@
 struct config_decision {
 	bool debug;
 	bool allow_cname;
+	bool cache;            /* use the per-process DNS cache (default) */
 	bool matched;          /* a domain or program entry applies */
 	bool by_program;       /* matched through a `program` line */
 	unsigned line;         /* the matching entry's line */

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "cache.h"
 #include "log.h"
 #include "pack.h"
 #include "resolver.h"
@@ -89,7 +90,8 @@ static bool resolve(const char *name, int entry, int family, bool failover,
 		return true;
 	}
 	srv_xoshiro_seed_os(&gen);
-	struct dns_transport transport = resolver_transport(&resolver);
+	struct cache_transport cached = {resolver_transport(&resolver)};
+	struct dns_transport transport = req.use_cache ? cache_transport(&cached) : cached.inner;
 	srv_resolve(&req, &transport, &rng, item->res);
 	resolver_close(&resolver);
 	return true;

@@ -4,12 +4,26 @@
 #include <netdb.h>
 #include <string.h>
 
+#include "dns_batch.h"
+
 bool resolver_open(struct resolver *r)
 {
-	memset(&r->state, 0, sizeof(r->state));
-	/* glibc-nss.md: res_ninit/res_n* with a private state work inside
-	 * getaddrinfo and across threads (about 1 us per init + close). */
-	r->ready = res_ninit(&r->state) == 0;
+	/* res_ninit reads resolv.conf: deferred to the first query, so a lookup
+	 * answered from the cache costs nothing here. */
+	r->ready = false;
+	r->failed = false;
+	return true;
+}
+
+/* glibc-nss.md: res_ninit/res_n* with a private state work inside
+ * getaddrinfo and across threads (about 1 us per init + close). */
+static bool resolver_ready(struct resolver *r)
+{
+	if (!r->ready && !r->failed) {
+		memset(&r->state, 0, sizeof(r->state));
+		r->ready = res_ninit(&r->state) == 0;
+		r->failed = !r->ready;
+	}
 	return r->ready;
 }
 
@@ -26,10 +40,16 @@ static enum dns_outcome resolver_query(void *ctx, const char *name, uint16_t typ
 	struct resolver *r = ctx;
 	int n;
 
-	/* res_nsearch reads the rcode of a failed try from the answer header;
-	 * a zeroed header makes a timeout end the search instead of looking
-	 * like SERVFAIL (which would go on to the next search domain). */
-	memset(answer, 0, size < 12 ? size : 12);
+	*length = 0;
+	if (!resolver_ready(r))
+		return DNS_TEMPFAIL;
+	/* A failed res_n* call leaves the reply in the buffer but not its
+	 * length; zeroing the part a UDP reply can fill keeps the bytes after
+	 * a short negative reply from being read as records.  The zeroed
+	 * header also makes a timeout end res_nsearch instead of looking like
+	 * SERVFAIL (which would go on to the next search domain). */
+	size_t cleared = size < 512 ? size : 512;
+	memset(answer, 0, cleared);
 	if (search)
 		n = res_nsearch(&r->state, name, ns_c_in, type, answer, (int)size);
 	else
@@ -42,8 +62,10 @@ static enum dns_outcome resolver_query(void *ctx, const char *name, uint16_t typ
 	}
 	switch (r->state.res_h_errno) {
 	case HOST_NOT_FOUND:
+		*length = cleared;
 		return DNS_NXDOMAIN;
 	case NO_DATA:
+		*length = cleared;
 		return DNS_NODATA;
 	default:
 		/* TRY_AGAIN (timeout, SERVFAIL), NO_RECOVERY (REFUSED, FORMERR,
@@ -52,8 +74,28 @@ static enum dns_outcome resolver_query(void *ctx, const char *name, uint16_t typ
 	}
 }
 
+static void resolver_query_batch(void *ctx, struct dns_query *queries, size_t n)
+{
+	struct resolver *r = ctx;
+
+	if (!resolver_ready(r)) {
+		for (size_t i = 0; i < n; i++)
+			queries[i].outcome = DNS_TEMPFAIL;
+		return;
+	}
+	if (n == 1 || (r->state.options & RES_USEVC)) {
+		/* One query, or TCP asked for: libresolv itself. */
+		for (size_t i = 0; i < n; i++)
+			queries[i].outcome = resolver_query(r, queries[i].name, queries[i].type, false,
+							    queries[i].answer, queries[i].size,
+							    &queries[i].length);
+		return;
+	}
+	dns_batch_run(&r->state, queries, n);
+}
+
 struct dns_transport resolver_transport(struct resolver *r)
 {
-	struct dns_transport t = {resolver_query, r};
+	struct dns_transport t = {resolver_query, r, resolver_query_batch};
 	return t;
 }

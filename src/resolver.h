@@ -14,10 +14,11 @@
 
 struct resolver {
 	struct __res_state state;
-	bool ready;
+	bool ready;   /* res_ninit done */
+	bool failed;  /* res_ninit failed: every query fails temporarily */
 };
 
-/* Reads resolv.conf into r->state; false when it cannot. */
+/* Prepares r; resolv.conf is read at the first query. */
 bool resolver_open(struct resolver *r);
 void resolver_close(struct resolver *r);
 /* A dns_transport whose ctx is an opened struct resolver. */

@@ -112,6 +112,7 @@ enum scope_trigger scope_classify(const char *name, struct srv_request *req, boo
 	*debug = decision.debug;
 	req->nservices = 0;
 	req->allow_cname = decision.allow_cname;
+	req->use_cache = decision.cache;
 	if (svc != NULL) {
 		trigger = SCOPE_SERVICE;
 		req->port = svc->port;

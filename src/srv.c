@@ -327,94 +327,199 @@ static enum dns_outcome send_query(struct lookup *lk, const char *name, uint16_t
 
 static const int address_types[2][2] = {{AF_INET, DNS_TYPE_A}, {AF_INET6, DNS_TYPE_AAAA}};
 
-/* Looks up the addresses of `name` with one query per wanted family.  Stores
- * them in *t and the owner's text name in t->name when `rename` (fallback:
- * the canonical name after the search list and CNAMEs).  Returns the worst
- * outcome: DNS_TEMPFAIL stops everything (bounded time), DNS_ANSWER if any
- * address was found. */
-static enum dns_outcome query_addresses(struct lookup *lk, const char *name, bool search,
-					bool allow_alias, bool rename, struct srv_target *t)
+/* Address queries of one lookup: at most two (A, AAAA) per target. */
+#define BATCH_MAX (2 * SRV_MAX_TARGETS)
+/* An A or AAAA answer this large holds far more than SRV_MAX_ADDRS records;
+ * a longer (TCP) reply is cut and parsed up to its last whole record.  The
+ * buffers of one lookup stay below glibc's mmap threshold (128 KiB), so
+ * they come from the heap without system calls. */
+#define ADDRESS_ANSWER_SIZE 1536
+
+/* One name whose addresses are wanted, and what was learnt about it. */
+struct address_job {
+	const char *name;
+	struct srv_target *target;
+	uint32_t ttl;             /* lowered by the records used */
+	bool rename;              /* fallback: name the target after the owner found */
+	bool allow_alias;
+	enum dns_outcome outcome; /* DNS_ANSWER: addresses found */
+};
+
+/* Takes one A/AAAA answer into the job. */
+static void absorb_address_answer(struct lookup *lk, struct address_job *job,
+				  const struct dns_query *q, int family, bool *exists)
 {
-	bool found = false;
-	bool exists = false;
+	struct dns_msg msg;
+	unsigned hops;
 
-	for (int i = 0; i < 2; i++) {
-		int family = address_types[i][0];
-		struct dns_msg msg;
-		unsigned hops;
-
-		if (lk->req->family != AF_UNSPEC && lk->req->family != family)
-			continue;
-		enum dns_outcome outcome = send_query(lk, name, (uint16_t)address_types[i][1],
-						      search, lk->scratch, &msg);
-		if (outcome == DNS_TEMPFAIL)
-			return DNS_TEMPFAIL;
-		if (outcome == DNS_NXDOMAIN && !search)
-			break; /* the name does not exist: no other family to ask */
-		if (outcome == DNS_NODATA)
-			exists = true;
-		if (outcome != DNS_ANSWER || !question_is(&msg, (uint16_t)address_types[i][1]))
-			continue;
-		size_t owner = follow_cnames(&msg, &hops);
-		if (hops > 0 && !allow_alias) {
-			/* RFC 2782: the target "MUST NOT be an alias". */
-			lk->res->reason = "target is an alias (CNAME), refused";
-			exists = true;
-			continue;
-		}
-		unsigned before = t->naddrs;
-		if (srv_addresses_for(&msg, DNS_SECTION_ANSWER, owner, family, t, &lk->res->ttl))
-			exists = true;
-		if (t->naddrs > before) {
-			found = true;
-			if (rename)
-				dns_name_to_text(msg.data, msg.len, owner, t->name, sizeof(t->name));
-		}
+	if (q->outcome == DNS_NODATA)
+		*exists = true;
+	if (q->outcome != DNS_ANSWER)
+		return;
+	if (dns_msg_init(&msg, q->answer, q->length < q->size ? q->length : q->size) < 0 ||
+	    !dns_msg_is_response(&msg) || dns_msg_rcode(&msg) != DNS_RCODE_NOERROR ||
+	    !question_is(&msg, q->type))
+		return;
+	size_t owner = follow_cnames(&msg, &hops);
+	if (hops > 0 && !job->allow_alias) {
+		/* RFC 2782: the target "MUST NOT be an alias". */
+		lk->res->reason = "target is an alias (CNAME), refused";
+		*exists = true;
+		return;
 	}
-	if (found)
-		return DNS_ANSWER;
-	if (exists)
-		lk->name_exists_without_family = true;
-	return exists ? DNS_NODATA : DNS_NXDOMAIN;
+	unsigned before = job->target->naddrs;
+	if (srv_addresses_for(&msg, DNS_SECTION_ANSWER, owner, family, job->target, &job->ttl))
+		*exists = true;
+	if (job->target->naddrs > before && job->rename)
+		dns_name_to_text(msg.data, msg.len, owner, job->target->name,
+				 sizeof(job->target->name));
 }
 
-/* Resolves the ordered records into res->targets.  Returns false when a
- * query failed temporarily and nothing usable was found before it. */
+/* Resolves the addresses of every job, all queries at once when the
+ * transport can (one round trip), else one after the other, stopping at the
+ * first temporary failure so a dead server costs one timeout. */
+static void run_address_jobs(struct lookup *lk, struct address_job *jobs, size_t njobs,
+			     bool search)
+{
+	struct dns_query queries[BATCH_MAX];
+	int families[BATCH_MAX];
+	size_t owner[BATCH_MAX];
+	size_t n = 0;
+
+	for (size_t j = 0; j < njobs && n + 2 <= BATCH_MAX; j++) {
+		for (int i = 0; i < 2; i++) {
+			int family = address_types[i][0];
+			if (lk->req->family != AF_UNSPEC && lk->req->family != family)
+				continue;
+			memset(&queries[n], 0, sizeof(queries[n]));
+			queries[n].name = jobs[j].name;
+			queries[n].type = (uint16_t)address_types[i][1];
+			queries[n].answer = lk->scratch + n * ADDRESS_ANSWER_SIZE;
+			queries[n].size = ADDRESS_ANSWER_SIZE;
+			queries[n].outcome = DNS_TEMPFAIL; /* until answered */
+			families[n] = family;
+			owner[n] = j;
+			n++;
+		}
+	}
+	lk->res->queries += (unsigned)n;
+	if (lk->transport->query_batch != NULL && !search) {
+		lk->transport->query_batch(lk->transport->ctx, queries, n);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			queries[i].outcome = lk->transport->query(lk->transport->ctx, queries[i].name,
+								  queries[i].type, search,
+								  queries[i].answer, queries[i].size,
+								  &queries[i].length);
+			if (queries[i].outcome == DNS_TEMPFAIL) {
+				lk->res->queries -= (unsigned)(n - i - 1); /* not sent */
+				break;
+			}
+			if (queries[i].outcome == DNS_NXDOMAIN && !search && i + 1 < n &&
+			    owner[i + 1] == owner[i]) {
+				/* The name does not exist: no other family to ask. */
+				queries[i + 1].outcome = DNS_NXDOMAIN;
+				lk->res->queries--;
+				i++;
+			}
+		}
+	}
+	for (size_t j = 0; j < njobs; j++) {
+		bool exists = false;
+		bool failed = false;
+		for (size_t i = 0; i < n; i++) {
+			if (owner[i] != j)
+				continue;
+			if (queries[i].outcome == DNS_TEMPFAIL)
+				failed = true;
+			absorb_address_answer(lk, &jobs[j], &queries[i], families[i], &exists);
+		}
+		if (jobs[j].target->naddrs > 0)
+			jobs[j].outcome = DNS_ANSWER;
+		else if (failed)
+			jobs[j].outcome = DNS_TEMPFAIL;
+		else
+			jobs[j].outcome = exists ? DNS_NODATA : DNS_NXDOMAIN;
+		if (jobs[j].outcome == DNS_NODATA)
+			lk->name_exists_without_family = true;
+	}
+}
+
+/* Resolves the ordered records into res->targets.  Targets the Additional
+ * section covers cost nothing (RFC 2782); for a failover list the others are
+ * asked all at once, otherwise only as far as the first usable target.
+ * Returns false when a query failed temporarily and nothing usable was
+ * found. */
 static bool resolve_targets(struct lookup *lk, const struct dns_msg *msg,
 			    const struct srv_record *records, const size_t *order, size_t n)
 {
 	struct srv_result *res = lk->res;
+	struct address_job jobs[SRV_MAX_TARGETS];
+	bool covered[SRV_MAX_TARGETS];
+	size_t ncand = n < SRV_MAX_TARGETS ? n : SRV_MAX_TARGETS;
+	bool failed = false;
 
-	for (size_t k = 0; k < n && res->ntargets < SRV_MAX_TARGETS; k++) {
+	for (size_t k = 0; k < ncand; k++) {
 		const struct srv_record *rec = &records[order[k]];
-		struct srv_target *t = &res->targets[res->ntargets];
-		uint32_t ttl = res->ttl;
+		struct srv_target *t = &res->targets[k];
 
 		memset(t, 0, sizeof(*t));
 		dns_name_to_text(msg->data, msg->len, rec->target_offset, t->name, sizeof(t->name));
 		t->priority = rec->priority;
 		t->weight = rec->weight;
 		t->port = rec->port;
-		/* RFC 2782: use the Additional section's addresses when it has
-		 * the target; look up only the targets it does not cover. */
-		if (srv_addresses_for(msg, DNS_SECTION_ADDITIONAL, rec->target_offset, lk->req->family, t,
-				      &ttl)) {
-			if (t->naddrs == 0)
-				lk->name_exists_without_family = true;
-		} else if (query_addresses(lk, t->name, false, lk->req->allow_cname, false, t) ==
-			   DNS_TEMPFAIL) {
-			if (res->ntargets == 0) {
-				res->reason = "address query of a target failed (timeout or SERVFAIL)";
-				return false;
+		jobs[k] = (struct address_job){t->name, t, res->ttl, false, lk->req->allow_cname,
+					       DNS_NXDOMAIN};
+		covered[k] = srv_addresses_for(msg, DNS_SECTION_ADDITIONAL, rec->target_offset,
+					       lk->req->family, t, &jobs[k].ttl);
+		if (covered[k] && t->naddrs == 0)
+			lk->name_exists_without_family = true;
+	}
+	if (lk->req->want_failover) {
+		struct address_job *pending[SRV_MAX_TARGETS];
+		struct address_job batch[SRV_MAX_TARGETS];
+		size_t npending = 0;
+		for (size_t k = 0; k < ncand; k++)
+			if (!covered[k]) {
+				pending[npending] = &jobs[k];
+				batch[npending++] = jobs[k];
 			}
-			return true; /* keep the targets found; stop asking (bounded time) */
+		run_address_jobs(lk, batch, npending, false);
+		for (size_t i = 0; i < npending; i++) {
+			*pending[i] = batch[i];
+			failed |= batch[i].outcome == DNS_TEMPFAIL;
 		}
-		if (t->naddrs == 0)
+	} else {
+		for (size_t k = 0; k < ncand; k++) {
+			if (!covered[k]) {
+				run_address_jobs(lk, &jobs[k], 1, false);
+				if (jobs[k].outcome == DNS_TEMPFAIL) {
+					failed = true;
+					break; /* bounded time: no more queries */
+				}
+			}
+			if (res->targets[k].naddrs > 0) {
+				ncand = k + 1;
+				break;
+			}
+		}
+	}
+	/* Keep the targets that have addresses, in order. */
+	res->ntargets = 0;
+	for (size_t k = 0; k < ncand; k++) {
+		if (res->targets[k].naddrs == 0)
 			continue;
-		res->ttl = ttl < res->ttl ? ttl : res->ttl;
-		res->ntargets++;
-		if (!lk->req->want_failover)
+		if (!lk->req->want_failover && res->ntargets == 1)
 			break;
+		if (jobs[k].ttl < res->ttl)
+			res->ttl = jobs[k].ttl;
+		if (res->ntargets != k)
+			res->targets[res->ntargets] = res->targets[k];
+		res->ntargets++;
+	}
+	if (res->ntargets == 0 && failed) {
+		res->reason = "address query of a target failed (timeout or SERVFAIL)";
+		return false;
 	}
 	return true;
 }
@@ -503,7 +608,11 @@ static void resolve_fallback(struct lookup *lk, const char *domain)
 	res->fallback = true;
 	/* The domain itself may be an alias like any host name; search list as
 	 * the dns module applies it. */
-	switch (query_addresses(lk, domain, true, true, true, t)) {
+	struct address_job job = {domain, t, res->ttl, true, true, DNS_NXDOMAIN};
+	run_address_jobs(lk, &job, 1, true);
+	if (job.outcome == DNS_ANSWER && job.ttl < res->ttl)
+		res->ttl = job.ttl;
+	switch (job.outcome) {
 	case DNS_ANSWER:
 		res->ntargets = 1;
 		res->status = SRV_SUCCESS;
@@ -541,7 +650,7 @@ void srv_resolve(const struct srv_request *req, const struct dns_transport *tran
 	res->reason = "invalid name";
 	if (!srv_name_valid(req->name))
 		goto out;
-	answer = malloc((size_t)2 * SRV_ANSWER_SIZE);
+	answer = malloc(SRV_ANSWER_SIZE + (size_t)BATCH_MAX * ADDRESS_ANSWER_SIZE);
 	records = malloc(SRV_MAX_RECORDS * sizeof(*records));
 	order = malloc(SRV_MAX_RECORDS * sizeof(*order));
 	if (answer == NULL || records == NULL || order == NULL) {

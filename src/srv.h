@@ -37,13 +37,29 @@ enum dns_outcome {
 	DNS_TEMPFAIL, /* timeout, SERVFAIL, REFUSED, unusable reply */
 };
 
+/* One query of a batch: the name is absolute (no search list). */
+struct dns_query {
+	const char *name;
+	uint16_t type;
+	uint8_t *answer;          /* caller's buffer of `size` octets */
+	size_t size;
+	size_t length;            /* out: reply length on DNS_ANSWER */
+	enum dns_outcome outcome; /* out */
+};
+
 struct dns_transport {
 	/* Sends one query for (name, type, class IN); `search` applies the
 	 * resolver's search list (res_nsearch) instead of taking the name as
-	 * absolute.  On DNS_ANSWER the reply is in answer[0 .. *length). */
+	 * absolute.  On DNS_ANSWER the reply is in answer[0 .. *length); on
+	 * DNS_NXDOMAIN and DNS_NODATA too when the transport has it (for the
+	 * negative-caching TTL), else *length is 0. */
 	enum dns_outcome (*query)(void *ctx, const char *name, uint16_t type, bool search,
 				  uint8_t *answer, size_t size, size_t *length);
 	void *ctx;
+	/* Optional: sends every query of the batch at once and waits for all,
+	 * within the time one query may take.  NULL: the engine sends them one
+	 * after the other with query() and stops at the first DNS_TEMPFAIL. */
+	void (*query_batch)(void *ctx, struct dns_query *queries, size_t n);
 };
 
 struct srv_request {
@@ -55,6 +71,7 @@ struct srv_request {
 	int family;          /* AF_INET, AF_INET6 or AF_UNSPEC */
 	bool want_failover;  /* resolve every target in order, not only the first */
 	bool allow_cname;    /* accept targets that are aliases (RFC 2782: must not be) */
+	bool use_cache;      /* the caller's choice, for its transport */
 };
 
 struct srv_address {

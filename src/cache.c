@@ -1,0 +1,302 @@
+/* Per-process DNS reply cache: see cache.h. */
+#include "cache.h"
+
+#include <pthread.h>
+#include <resolv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "dnswire.h"
+
+#define DNS_TYPE_OPT 41
+
+struct entry {
+	bool used;
+	bool search;
+	uint16_t type;
+	enum dns_outcome outcome;
+	char name[DNS_NAME_TEXT_SIZE + 1]; /* lower case, no trailing dot */
+	uint8_t *reply;                    /* DNS_ANSWER only */
+	size_t len;
+	time_t expires;
+	unsigned long long last_use;
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+/* Guarded by cache_lock. */
+static struct entry entries[CACHE_MAX_ENTRIES];
+static size_t bytes_used;
+static unsigned long long use_clock;
+static struct stat resolv_conf_seen;
+static bool resolv_conf_known;
+static time_t resolv_conf_checked;
+
+static void lock_before_fork(void) { pthread_mutex_lock(&cache_lock); }
+static void unlock_after_fork(void) { pthread_mutex_unlock(&cache_lock); }
+
+static void register_fork_handlers(void)
+{
+	/* The module is never unloaded (glibc-nss.md): the handlers stay valid. */
+	pthread_atfork(lock_before_fork, unlock_after_fork, unlock_after_fork);
+}
+
+static time_t now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts); /* vDSO: no system call */
+	return ts.tv_sec;
+}
+
+static void drop(struct entry *e)
+{
+	free(e->reply);
+	bytes_used -= e->len;
+	memset(e, 0, sizeof(*e));
+}
+
+static void flush_locked(void)
+{
+	for (size_t i = 0; i < CACHE_MAX_ENTRIES; i++)
+		if (entries[i].used)
+			drop(&entries[i]);
+}
+
+void cache_flush(void)
+{
+	pthread_mutex_lock(&cache_lock);
+	flush_locked();
+	pthread_mutex_unlock(&cache_lock);
+}
+
+/* Another resolv.conf may mean other servers and other answers: start
+ * afresh.  Checked at most once a second.  Caller holds cache_lock. */
+static void flush_if_resolv_conf_changed(time_t now)
+{
+	struct stat st;
+
+	if (resolv_conf_known && now == resolv_conf_checked)
+		return;
+	resolv_conf_checked = now;
+	if (stat(_PATH_RESCONF, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	if (resolv_conf_known &&
+	    (st.st_ino != resolv_conf_seen.st_ino || st.st_dev != resolv_conf_seen.st_dev ||
+	     st.st_size != resolv_conf_seen.st_size ||
+	     st.st_mtim.tv_sec != resolv_conf_seen.st_mtim.tv_sec ||
+	     st.st_mtim.tv_nsec != resolv_conf_seen.st_mtim.tv_nsec))
+		flush_locked();
+	resolv_conf_seen = st;
+	resolv_conf_known = true;
+}
+
+/* Lower case without trailing dot; false if it does not fit. */
+static bool cache_key(const char *name, char *key)
+{
+	size_t len = strlen(name);
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len > DNS_NAME_TEXT_SIZE)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		key[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] + 32) : name[i];
+	key[len] = '\0';
+	return true;
+}
+
+static struct entry *find_locked(const char *key, uint16_t type, bool search, time_t now)
+{
+	for (size_t i = 0; i < CACHE_MAX_ENTRIES; i++) {
+		struct entry *e = &entries[i];
+		if (!e->used || e->type != type || e->search != search || strcmp(e->name, key) != 0)
+			continue;
+		if (now >= e->expires) {
+			drop(e);
+			return NULL;
+		}
+		return e;
+	}
+	return NULL;
+}
+
+/* Copies a fresh entry out; false on a miss. */
+static bool cache_get(const char *name, uint16_t type, bool search, uint8_t *answer, size_t size,
+		      size_t *length, enum dns_outcome *outcome)
+{
+	char key[DNS_NAME_TEXT_SIZE + 1];
+	bool hit = false;
+
+	if (!cache_key(name, key))
+		return false;
+	pthread_once(&cache_once, register_fork_handlers);
+	time_t now = now_seconds();
+	pthread_mutex_lock(&cache_lock);
+	flush_if_resolv_conf_changed(now);
+	struct entry *e = find_locked(key, type, search, now);
+	if (e != NULL) {
+		e->last_use = ++use_clock;
+		*outcome = e->outcome;
+		*length = e->len < size ? e->len : size;
+		if (*length > 0)
+			memcpy(answer, e->reply, *length);
+		hit = true;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	return hit;
+}
+
+static void cache_put(const char *name, uint16_t type, bool search, enum dns_outcome outcome,
+		      const uint8_t *reply, size_t len)
+{
+	char key[DNS_NAME_TEXT_SIZE + 1];
+	uint32_t ttl;
+	uint8_t *copy = NULL;
+
+	if (outcome == DNS_TEMPFAIL || !cache_key(name, key))
+		return;
+	ttl = cache_reply_ttl(reply, len, outcome);
+	if (ttl == 0)
+		return;
+	if (outcome == DNS_ANSWER) {
+		if (len > CACHE_MAX_BYTES / 8)
+			return; /* one huge reply must not empty the cache */
+		copy = malloc(len);
+		if (copy == NULL)
+			return;
+		memcpy(copy, reply, len);
+	} else {
+		len = 0; /* the engine needs only the outcome of a negative answer */
+	}
+	time_t now = now_seconds();
+	pthread_mutex_lock(&cache_lock);
+	struct entry *slot = find_locked(key, type, search, now);
+	if (slot != NULL)
+		drop(slot);
+	/* Make room: least recently used first. */
+	for (;;) {
+		struct entry *oldest = NULL;
+		slot = NULL;
+		for (size_t i = 0; i < CACHE_MAX_ENTRIES; i++) {
+			struct entry *e = &entries[i];
+			if (!e->used) {
+				slot = slot ? slot : e;
+				continue;
+			}
+			if (oldest == NULL || e->last_use < oldest->last_use)
+				oldest = e;
+		}
+		if (slot != NULL && bytes_used + len <= CACHE_MAX_BYTES)
+			break;
+		if (oldest == NULL)
+			break;
+		drop(oldest);
+	}
+	if (slot != NULL && bytes_used + len <= CACHE_MAX_BYTES) {
+		slot->used = true;
+		slot->search = search;
+		slot->type = type;
+		slot->outcome = outcome;
+		memcpy(slot->name, key, sizeof(key));
+		slot->reply = copy;
+		slot->len = len;
+		slot->expires = now + (time_t)ttl;
+		slot->last_use = ++use_clock;
+		bytes_used += len;
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	free(copy);
+}
+
+uint32_t cache_reply_ttl(const uint8_t *reply, size_t len, enum dns_outcome outcome)
+{
+	struct dns_msg msg;
+	struct dns_rr_iter it;
+	struct dns_rr rr;
+	uint32_t ttl = UINT32_MAX;
+
+	if (reply == NULL || dns_msg_init(&msg, reply, len) < 0)
+		return 0;
+	if (outcome == DNS_ANSWER) {
+		for (int s = DNS_SECTION_ANSWER; s <= DNS_SECTION_ADDITIONAL; s++) {
+			dns_rr_iter_init(&it, &msg, (enum dns_section)s);
+			while (dns_rr_iter_next(&it, &rr))
+				if (rr.type != DNS_TYPE_OPT && rr.ttl < ttl)
+					ttl = rr.ttl;
+		}
+		if (ttl == UINT32_MAX)
+			return 0;
+		return ttl > CACHE_MAX_TTL ? CACHE_MAX_TTL : ttl;
+	}
+	/* RFC 2308 section 5: a negative answer lives for the smaller of the
+	 * SOA record's TTL and its MINIMUM field. */
+	dns_rr_iter_init(&it, &msg, DNS_SECTION_AUTHORITY);
+	while (dns_rr_iter_next(&it, &rr)) {
+		size_t p;
+		if (rr.type != DNS_TYPE_SOA ||
+		    dns_name_skip(msg.data, msg.len, rr.rdata_offset, &p) < 0 ||
+		    dns_name_skip(msg.data, msg.len, p, &p) < 0 ||
+		    p + 20 > rr.rdata_offset + rr.rdlength)
+			continue;
+		uint32_t minimum = dns_get32(msg.data + p + 16);
+		ttl = rr.ttl < minimum ? rr.ttl : minimum;
+		return ttl > CACHE_MAX_NEGATIVE_TTL ? CACHE_MAX_NEGATIVE_TTL : ttl;
+	}
+	return 0;
+}
+
+static enum dns_outcome cached_query(void *ctx, const char *name, uint16_t type, bool search,
+				     uint8_t *answer, size_t size, size_t *length)
+{
+	struct cache_transport *wrap = ctx;
+	enum dns_outcome outcome;
+
+	if (cache_get(name, type, search, answer, size, length, &outcome))
+		return outcome;
+	*length = 0;
+	outcome = wrap->inner.query(wrap->inner.ctx, name, type, search, answer, size, length);
+	cache_put(name, type, search, outcome, answer, *length < size ? *length : size);
+	return outcome;
+}
+
+static void cached_query_batch(void *ctx, struct dns_query *queries, size_t n)
+{
+	struct cache_transport *wrap = ctx;
+	struct dns_query *misses = calloc(n ? n : 1, sizeof(*misses));
+	size_t *where = calloc(n ? n : 1, sizeof(*where));
+	size_t nmiss = 0;
+
+	if (misses == NULL || where == NULL) {
+		free(misses);
+		free(where);
+		wrap->inner.query_batch(wrap->inner.ctx, queries, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct dns_query *q = &queries[i];
+		if (cache_get(q->name, q->type, false, q->answer, q->size, &q->length, &q->outcome))
+			continue;
+		misses[nmiss] = *q;
+		where[nmiss++] = i;
+	}
+	if (nmiss > 0) {
+		wrap->inner.query_batch(wrap->inner.ctx, misses, nmiss);
+		for (size_t k = 0; k < nmiss; k++) {
+			struct dns_query *q = &misses[k];
+			cache_put(q->name, q->type, false, q->outcome, q->answer,
+				  q->length < q->size ? q->length : q->size);
+			queries[where[k]] = *q;
+		}
+	}
+	free(misses);
+	free(where);
+}
+
+struct dns_transport cache_transport(struct cache_transport *wrap)
+{
+	struct dns_transport t = {cached_query, wrap,
+				  wrap->inner.query_batch ? cached_query_batch : NULL};
+	return t;
+}
