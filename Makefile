@@ -12,7 +12,8 @@ MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 CFLAGS ?= -O2 -g
-WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+WERROR ?= -Werror
+WARNINGS := -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wvla -Wcast-align
 # Hardening: stack protector, FORTIFY, full RELRO, immediate binding,
 # non-executable stack, hidden visibility plus a version script.
@@ -31,7 +32,7 @@ MODULE := $(BUILD)/libnss_srvsip.so.2
 LOOKUP := $(BUILD)/srvsip-lookup
 LOOKUP_SRCS := tools/srvsip-lookup.c $(filter-out src/nss_srvsip.c,$(MODULE_SRCS))
 
-.PHONY: all check check-unit check-e2e check-static install uninstall deb demo deps clean
+.PHONY: all check check-unit check-e2e check-static check-package install uninstall deb demo deps clean
 
 all: $(MODULE) $(LOOKUP)
 
@@ -52,8 +53,9 @@ $(LOOKUP): $(LOOKUP_SRCS) src/*.h Makefile
 include test/unit/unit.mk
 -include fuzz/fuzz.mk
 -include test/hardening/hardening.mk
+-include bench/bench.mk
 
-check: check-static check-unit check-e2e
+check: check-static check-unit check-e2e check-package
 
 # gcc -Werror is part of every build; this adds cppcheck and clang-tidy.
 check-static:
@@ -64,6 +66,21 @@ check-static:
 
 check-e2e: all
 	test/e2e/run.sh
+
+# The Debian packages, built from a copy of the tree (dpkg-buildpackage
+# cleans its tree, which would remove build/): build/deb/*.deb.
+DEB_DIR := $(BUILD)/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	tar --exclude=./build --exclude=./.git -cf - . | tar -xf - -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b
+	rm -rf $(DEB_DIR)/src
+
+# Package build, lintian, install/remove matrix and autopkgtest (root).
+check-package: deb
+	test/pkg/lintian.sh $(DEB_DIR)/*.changes
+	test/pkg/install-matrix.sh $(DEB_DIR)/libnss-srvsip_*.deb
+	test/pkg/autopkgtest.sh $(DEB_DIR)
 
 # The demo of the README (root: it creates a private namespace).
 demo: all

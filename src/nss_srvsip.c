@@ -140,12 +140,18 @@ static enum nss_status lookup(const char *name, int entry, int family, bool fail
 	struct stash_item item;
 	enum nss_status status;
 
-	if (name == NULL || out->buffer == NULL || errnop == NULL || h_errnop == NULL ||
-	    (family != AF_INET && family != AF_INET6 && family != AF_UNSPEC)) {
+	if (name == NULL || out->buffer == NULL || errnop == NULL || h_errnop == NULL) {
 		if (errnop != NULL)
 			*errnop = EINVAL;
 		if (h_errnop != NULL)
 			*h_errnop = NO_RECOVERY;
+		return NSS_STATUS_UNAVAIL;
+	}
+	/* A hostent holds one family; only gethostbyname4_r takes both. */
+	if (family != AF_INET && family != AF_INET6 &&
+	    !(family == AF_UNSPEC && entry == ENTRY_HOSTBYNAME4)) {
+		*errnop = EAFNOSUPPORT;
+		*h_errnop = NO_RECOVERY;
 		return NSS_STATUS_UNAVAIL;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);

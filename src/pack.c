@@ -159,20 +159,33 @@ int pack_hostent(const struct srv_result *res, const char *queried, int family,
 	return 0;
 }
 
-int pack_servent(const char *name, int port, const char *proto, struct servent *result,
-		 char *buffer, size_t buflen)
+static int fill_servent(const char *name, int port, const char *proto, struct servent *result,
+			struct bump *b)
 {
-	struct bump b = {buffer, buflen, 0};
-	char **aliases = bump_alloc(&b, sizeof(char *), alignof(char *));
-	char *s_name = bump_string(&b, name);
-	char *s_proto = bump_string(&b, proto);
+	char **aliases = bump_alloc(b, sizeof(char *), alignof(char *));
+	char *s_name = bump_string(b, name);
+	char *s_proto = bump_string(b, proto);
 
 	if (aliases == NULL || s_name == NULL || s_proto == NULL)
 		return ERANGE;
+	if (b->base == NULL)
+		return 0;
 	aliases[0] = NULL;
 	result->s_name = s_name;
 	result->s_aliases = aliases;
 	result->s_port = (int)htons((uint16_t)port);
 	result->s_proto = s_proto;
 	return 0;
+}
+
+int pack_servent(const char *name, int port, const char *proto, struct servent *result,
+		 char *buffer, size_t buflen)
+{
+	struct bump measure = {NULL, 0, (size_t)(uintptr_t)buffer % 64};
+	struct bump fill = {buffer, buflen, 0};
+
+	measure.len = buflen + measure.used;
+	if (fill_servent(name, port, proto, result, &measure) != 0)
+		return ERANGE;
+	return fill_servent(name, port, proto, result, &fill);
 }

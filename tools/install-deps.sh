@@ -12,6 +12,7 @@ packages=(
 	iproute2 util-linux iptables libnetfilter-queue-dev
 	sip-tester sipsak twinkle-console           # real SIP programs
 	debhelper dh-nss lintian devscripts fakeroot man-db   # packaging
+	autopkgtest
 )
 
 missing=()
