@@ -20,6 +20,7 @@ struct entry {
 	char name[DNS_NAME_TEXT_SIZE + 1]; /* lower case, no trailing dot */
 	uint8_t *reply;                    /* DNS_ANSWER only */
 	size_t len;
+	time_t stored;
 	time_t expires;
 	unsigned long long last_use;
 };
@@ -121,6 +122,32 @@ static struct entry *find_locked(const char *key, uint16_t type, bool search, ti
 	return NULL;
 }
 
+/* A reply that waited in the cache: its TTLs count down as a resolver's
+ * cache does (RFC 1035 3.2.1), so a caller that caches in turn (nscd, via
+ * ttlp) never keeps it longer than the original TTL. */
+static void age_ttls(uint8_t *reply, size_t len, uint32_t age)
+{
+	struct dns_msg msg;
+	struct dns_rr_iter it;
+	struct dns_rr rr;
+
+	if (dns_msg_init(&msg, reply, len) < 0)
+		return;
+	for (int s = DNS_SECTION_ANSWER; s <= DNS_SECTION_ADDITIONAL; s++) {
+		dns_rr_iter_init(&it, &msg, (enum dns_section)s);
+		while (dns_rr_iter_next(&it, &rr)) {
+			if (rr.type == DNS_TYPE_OPT)
+				continue; /* its "TTL" holds EDNS flags */
+			uint32_t ttl = rr.ttl > age ? rr.ttl - age : 0;
+			uint8_t *p = reply + rr.rdata_offset - 6; /* TTL, then RDLENGTH */
+			p[0] = (uint8_t)(ttl >> 24);
+			p[1] = (uint8_t)(ttl >> 16);
+			p[2] = (uint8_t)(ttl >> 8);
+			p[3] = (uint8_t)ttl;
+		}
+	}
+}
+
 /* Copies a fresh entry out; false on a miss. */
 static bool cache_get(const char *name, uint16_t type, bool search, uint8_t *answer, size_t size,
 		      size_t *length, enum dns_outcome *outcome)
@@ -135,15 +162,19 @@ static bool cache_get(const char *name, uint16_t type, bool search, uint8_t *ans
 	pthread_mutex_lock(&cache_lock);
 	flush_if_resolv_conf_changed(now);
 	struct entry *e = find_locked(key, type, search, now);
+	time_t age = 0;
 	if (e != NULL) {
 		e->last_use = ++use_clock;
 		*outcome = e->outcome;
 		*length = e->len < size ? e->len : size;
 		if (*length > 0)
 			memcpy(answer, e->reply, *length);
+		age = now - e->stored;
 		hit = true;
 	}
 	pthread_mutex_unlock(&cache_lock);
+	if (hit && age > 0 && *length > 0)
+		age_ttls(answer, *length, (uint32_t)age);
 	return hit;
 }
 
@@ -201,6 +232,7 @@ static void cache_put(const char *name, uint16_t type, bool search, enum dns_out
 		memcpy(slot->name, key, sizeof(key));
 		slot->reply = copy;
 		slot->len = len;
+		slot->stored = now;
 		slot->expires = now + (time_t)ttl;
 		slot->last_use = ++use_clock;
 		bytes_used += len;

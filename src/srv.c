@@ -470,10 +470,15 @@ static bool resolve_targets(struct lookup *lk, const struct dns_msg *msg,
 		t->port = rec->port;
 		jobs[k] = (struct address_job){t->name, t, res->ttl, false, lk->req->allow_cname,
 					       DNS_NXDOMAIN};
-		covered[k] = srv_addresses_for(msg, DNS_SECTION_ADDITIONAL, rec->target_offset,
-					       lk->req->family, t, &jobs[k].ttl);
-		if (covered[k] && t->naddrs == 0)
-			lk->name_exists_without_family = true;
+		/* RFC 2782: addresses in the Additional section are used.  For
+		 * both families any of them will do (they are the target's); for
+		 * one family only that family's records count, since a caching
+		 * resolver may hold only some of the target's records. */
+		bool any = srv_addresses_for(msg, DNS_SECTION_ADDITIONAL, rec->target_offset,
+					     lk->req->family, t, &jobs[k].ttl);
+		covered[k] = lk->req->family == AF_UNSPEC ? any : t->naddrs > 0;
+		if (any && t->naddrs == 0)
+			lk->name_exists_without_family = true; /* it has the other family */
 	}
 	if (lk->req->want_failover) {
 		struct address_job *pending[SRV_MAX_TARGETS];
