@@ -187,6 +187,9 @@ static void cache_put(const char *name, uint16_t type, bool search, enum dns_out
 
 	if (outcome == DNS_TEMPFAIL || !cache_key(name, key))
 		return;
+	struct dns_msg msg;
+	if (outcome == DNS_ANSWER && (dns_msg_init(&msg, reply, len) < 0 || !dns_msg_whole(&msg)))
+		return; /* malformed: the engine refuses it, never keep it */
 	ttl = cache_reply_ttl(reply, len, outcome);
 	if (ttl == 0)
 		return;
@@ -289,7 +292,8 @@ static enum dns_outcome cached_query(void *ctx, const char *name, uint16_t type,
 		return outcome;
 	*length = 0;
 	outcome = wrap->inner.query(wrap->inner.ctx, name, type, search, answer, size, length);
-	cache_put(name, type, search, outcome, answer, *length < size ? *length : size);
+	if (*length <= size) /* a reply cut by the buffer is not kept */
+		cache_put(name, type, search, outcome, answer, *length);
 	return outcome;
 }
 
@@ -317,8 +321,8 @@ static void cached_query_batch(void *ctx, struct dns_query *queries, size_t n)
 		wrap->inner.query_batch(wrap->inner.ctx, misses, nmiss);
 		for (size_t k = 0; k < nmiss; k++) {
 			struct dns_query *q = &misses[k];
-			cache_put(q->name, q->type, false, q->outcome, q->answer,
-				  q->length < q->size ? q->length : q->size);
+			if (q->length <= q->size)
+				cache_put(q->name, q->type, false, q->outcome, q->answer, q->length);
 			queries[where[k]] = *q;
 		}
 	}

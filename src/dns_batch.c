@@ -114,8 +114,8 @@ static void finish(struct batch *b, size_t i, const uint8_t *reply, size_t len)
 	unsigned rcode = reply[3] & 0x0fu;
 	uint16_t ancount = dns_get16(reply + 6);
 
-	q->length = len < q->size ? len : q->size;
-	memcpy(q->answer, reply, q->length);
+	q->length = len; /* > size: cut, as the transport contract says */
+	memcpy(q->answer, reply, len < q->size ? len : q->size);
 	if (rcode == DNS_RCODE_NXDOMAIN)
 		q->outcome = DNS_NXDOMAIN;
 	else
@@ -189,6 +189,7 @@ static bool query_tcp(struct batch *b, size_t i, const struct server *srv, long 
 	unsigned rcode = q->answer[3] & 0x0fu;
 	if (rcode == DNS_RCODE_NOERROR || rcode == DNS_RCODE_NXDOMAIN) {
 		finish(b, i, q->answer, keep);
+		q->length = len; /* the whole reply's length: > keep when cut */
 		ok = true;
 	}
 out:

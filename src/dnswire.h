@@ -52,6 +52,15 @@ struct dns_rr {
  * Returns 0, or -1 when not even the header and question fit. */
 int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len);
 
+/* True when every announced record is really in the message: a reply whose
+ * counts run past its end, or with a record that cannot be read (loop,
+ * pointer or RDLENGTH past the end), is malformed as a whole. */
+static inline bool dns_msg_whole(const struct dns_msg *msg)
+{
+	return msg->reachable[0] == msg->count[0] && msg->reachable[1] == msg->count[1] &&
+	       msg->reachable[2] == msg->count[2];
+}
+
 static inline unsigned dns_msg_rcode(const struct dns_msg *msg) { return msg->flags & 0x000fu; }
 static inline bool dns_msg_truncated(const struct dns_msg *msg) { return (msg->flags & 0x0200u) != 0; }
 static inline bool dns_msg_is_response(const struct dns_msg *msg) { return (msg->flags & 0x8000u) != 0; }

@@ -56,8 +56,8 @@ static enum dns_outcome resolver_query(void *ctx, const char *name, uint16_t typ
 		n = res_nquery(&r->state, name, ns_c_in, type, answer, (int)size);
 	if (n >= 0) {
 		/* glibc-nss.md: with a TCP answer larger than the buffer the
-		 * return value exceeds it: clamp. */
-		*length = (size_t)n < size ? (size_t)n : size;
+		 * return value exceeds it; the caller reads only `size`. */
+		*length = (size_t)n;
 		return DNS_ANSWER;
 	}
 	switch (r->state.res_h_errno) {

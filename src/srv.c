@@ -306,6 +306,19 @@ struct lookup {
 	bool name_exists_without_family; /* some name had data, none of the family */
 };
 
+/* Parses a reply into *msg.  A malformed reply is unusable as a whole, like
+ * no reply at all (a partial RRset would skew the selection); only a reply
+ * cut by our own buffer may be read up to its last whole record. */
+static bool usable_reply(struct dns_msg *msg, const uint8_t *answer, size_t length, size_t size)
+{
+	bool cut = length > size;
+
+	if (dns_msg_init(msg, answer, cut ? size : length) < 0 || !dns_msg_is_response(msg) ||
+	    dns_msg_rcode(msg) != DNS_RCODE_NOERROR)
+		return false;
+	return cut || dns_msg_whole(msg);
+}
+
 static enum dns_outcome send_query(struct lookup *lk, const char *name, uint16_t type,
 				   bool search, uint8_t *answer, struct dns_msg *msg)
 {
@@ -317,12 +330,7 @@ static enum dns_outcome send_query(struct lookup *lk, const char *name, uint16_t
 				       SRV_ANSWER_SIZE, &length);
 	if (outcome != DNS_ANSWER)
 		return outcome;
-	if (length > SRV_ANSWER_SIZE)
-		length = SRV_ANSWER_SIZE;
-	if (dns_msg_init(msg, answer, length) < 0 || !dns_msg_is_response(msg) ||
-	    dns_msg_rcode(msg) != DNS_RCODE_NOERROR)
-		return DNS_TEMPFAIL; /* unusable reply: like no reply */
-	return DNS_ANSWER;
+	return usable_reply(msg, answer, length, SRV_ANSWER_SIZE) ? DNS_ANSWER : DNS_TEMPFAIL;
 }
 
 static const int address_types[2][2] = {{AF_INET, DNS_TYPE_A}, {AF_INET6, DNS_TYPE_AAAA}};
@@ -347,7 +355,7 @@ struct address_job {
 
 /* Takes one A/AAAA answer into the job. */
 static void absorb_address_answer(struct lookup *lk, struct address_job *job,
-				  const struct dns_query *q, int family, bool *exists)
+				  const struct dns_query *q, int family, bool *exists, bool *failed)
 {
 	struct dns_msg msg;
 	unsigned hops;
@@ -356,9 +364,11 @@ static void absorb_address_answer(struct lookup *lk, struct address_job *job,
 		*exists = true;
 	if (q->outcome != DNS_ANSWER)
 		return;
-	if (dns_msg_init(&msg, q->answer, q->length < q->size ? q->length : q->size) < 0 ||
-	    !dns_msg_is_response(&msg) || dns_msg_rcode(&msg) != DNS_RCODE_NOERROR ||
-	    !question_is(&msg, q->type))
+	if (!usable_reply(&msg, q->answer, q->length, q->size)) {
+		*failed = true;
+		return;
+	}
+	if (!question_is(&msg, q->type))
 		return;
 	size_t owner = follow_cnames(&msg, &hops);
 	if (hops > 0 && !job->allow_alias) {
@@ -432,7 +442,8 @@ static void run_address_jobs(struct lookup *lk, struct address_job *jobs, size_t
 				continue;
 			if (queries[i].outcome == DNS_TEMPFAIL)
 				failed = true;
-			absorb_address_answer(lk, &jobs[j], &queries[i], families[i], &exists);
+			absorb_address_answer(lk, &jobs[j], &queries[i], families[i], &exists,
+					      &failed);
 		}
 		if (jobs[j].target->naddrs > 0)
 			jobs[j].outcome = DNS_ANSWER;

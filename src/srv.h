@@ -43,7 +43,7 @@ struct dns_query {
 	uint16_t type;
 	uint8_t *answer;          /* caller's buffer of `size` octets */
 	size_t size;
-	size_t length;            /* out: reply length on DNS_ANSWER */
+	size_t length;            /* out: reply length (> size: cut at size) */
 	enum dns_outcome outcome; /* out */
 };
 
@@ -52,7 +52,8 @@ struct dns_transport {
 	 * resolver's search list (res_nsearch) instead of taking the name as
 	 * absolute.  On DNS_ANSWER the reply is in answer[0 .. *length); on
 	 * DNS_NXDOMAIN and DNS_NODATA too when the transport has it (for the
-	 * negative-caching TTL), else *length is 0. */
+	 * negative-caching TTL), else *length is 0.  *length > size means the
+	 * reply was larger than the buffer and is cut at size. */
 	enum dns_outcome (*query)(void *ctx, const char *name, uint16_t type, bool search,
 				  uint8_t *answer, size_t size, size_t *length);
 	void *ctx;

@@ -103,6 +103,8 @@ static void show_rrset(struct resolver *r, const char *srv_name, int port)
 		       outcome == DNS_NXDOMAIN ? "NXDOMAIN" : "NODATA");
 		return;
 	}
+	if (length > sizeof(answer))
+		length = sizeof(answer);
 	if (outcome != DNS_ANSWER || dns_msg_init(&msg, answer, length) < 0) {
 		printf("SRV %s: query failed (timeout, SERVFAIL or REFUSED)\n", srv_name);
 		return;
