@@ -140,7 +140,9 @@ static enum nss_status lookup(const char *name, int entry, int family, bool fail
 	struct stash_item item;
 	enum nss_status status;
 
-	if (name == NULL || out->buffer == NULL || errnop == NULL || h_errnop == NULL) {
+	bool result_given = entry == ENTRY_HOSTBYNAME4 ? out->pat != NULL : out->he != NULL;
+	if (name == NULL || out->buffer == NULL || errnop == NULL || h_errnop == NULL ||
+	    !result_given) {
 		if (errnop != NULL)
 			*errnop = EINVAL;
 		if (h_errnop != NULL)
@@ -192,11 +194,6 @@ enum nss_status _nss_srvsip_gethostbyname4_r(const char *name, struct gaih_addrt
 	/* getaddrinfo re-sorts what it gets (RFC 6724): only the selected
 	 * target's addresses, so that whatever it sorts first is that target. */
 	struct packing out = {pat, NULL, NULL, ttlp, buffer, buflen};
-	if (pat == NULL) {
-		*errnop = EINVAL;
-		*h_errnop = NO_RECOVERY;
-		return NSS_STATUS_UNAVAIL;
-	}
 	return lookup(name, ENTRY_HOSTBYNAME4, AF_UNSPEC, false, &out, errnop, h_errnop);
 }
 
@@ -206,11 +203,6 @@ enum nss_status _nss_srvsip_gethostbyname3_r(const char *name, int af, struct ho
 {
 	/* Called by getaddrinfo with AI_CANONNAME and by nscd: selected only. */
 	struct packing out = {NULL, result, canonp, ttlp, buffer, buflen};
-	if (result == NULL) {
-		*errnop = EINVAL;
-		*h_errnop = NO_RECOVERY;
-		return NSS_STATUS_UNAVAIL;
-	}
 	return lookup(name, ENTRY_HOSTBYNAME3, af, false, &out, errnop, h_errnop);
 }
 
@@ -222,11 +214,6 @@ enum nss_status _nss_srvsip_gethostbyname2_r(const char *name, int af, struct ho
 	 * itself (measured: the same caller as gethostbyname2()), then re-sorts:
 	 * so gethostbyname2 gets what getaddrinfo needs, the selected target. */
 	struct packing out = {NULL, result, NULL, NULL, buffer, buflen};
-	if (result == NULL) {
-		*errnop = EINVAL;
-		*h_errnop = NO_RECOVERY;
-		return NSS_STATUS_UNAVAIL;
-	}
 	return lookup(name, ENTRY_HOSTBYNAME2, af, false, &out, errnop, h_errnop);
 }
 
@@ -237,11 +224,6 @@ enum nss_status _nss_srvsip_gethostbyname_r(const char *name, struct hostent *re
 	/* Only gethostbyname() calls this, and it keeps the order: the
 	 * selected target first, then its failovers (twinkle walks them). */
 	struct packing out = {NULL, result, NULL, NULL, buffer, buflen};
-	if (result == NULL) {
-		*errnop = EINVAL;
-		*h_errnop = NO_RECOVERY;
-		return NSS_STATUS_UNAVAIL;
-	}
 	return lookup(name, ENTRY_HOSTBYNAME, AF_INET, true, &out, errnop, h_errnop);
 }
 
