@@ -162,27 +162,31 @@ int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, 
 
 	if (size == 0)
 		return -1;
+	out[0] = '\0'; /* a refused name leaves an empty string, never a part */
 	name_cursor_init(&c, data, len, offset);
 	for (;;) {
 		const uint8_t *label;
 		int n = name_cursor_next(&c, &label);
 		if (n < 0)
-			return -1;
+			goto refused;
 		if (n == 0)
 			break;
 		size_t needed = (size_t)n + (used > 0 ? 1 : 0);
 		if (used + needed >= size)
-			return -1;
+			goto refused;
 		if (used > 0)
 			out[used++] = '.';
 		for (int i = 0; i < n; i++) {
 			if (!host_name_octet(label[i]))
-				return -1;
+				goto refused;
 			out[used++] = (char)label[i];
 		}
 	}
 	out[used] = '\0';
 	return 0;
+refused:
+	out[0] = '\0';
+	return -1;
 }
 
 bool dns_name_is_root(const uint8_t *data, size_t len, size_t offset)

@@ -90,8 +90,9 @@ bool dns_name_equal(const uint8_t *data, size_t len, size_t offset_a, size_t off
 bool dns_name_equal_text(const uint8_t *data, size_t len, size_t offset, const char *text);
 
 /* Writes the name as text without trailing dot ("" for the root).  Refuses
- * (-1) names with octets outside letters, digits, '-' and '_' (so also a
- * wildcard '*', never a host), or that do not fit in `size`. */
+ * (-1, with out set to "") names with octets outside letters, digits, '-'
+ * and '_' (so also a wildcard '*', never a host), or that do not fit in
+ * `size`. */
 int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, size_t size);
 
 /* True when the name at `offset` is the root name ".". */

@@ -380,9 +380,13 @@ static void absorb_address_answer(struct lookup *lk, struct address_job *job,
 	unsigned before = job->target->naddrs;
 	if (srv_addresses_for(&msg, DNS_SECTION_ANSWER, owner, family, job->target, &job->ttl))
 		*exists = true;
-	if (job->target->naddrs > before && job->rename)
-		dns_name_to_text(msg.data, msg.len, owner, job->target->name,
-				 sizeof(job->target->name));
+	char canonical[DNS_NAME_TEXT_SIZE];
+	/* The canonical name is the end of the CNAME chain, when it is a host
+	 * name (not the root, nothing outside the host-name alphabet). */
+	if (job->target->naddrs > before && job->rename &&
+	    dns_name_to_text(msg.data, msg.len, owner, canonical, sizeof(canonical)) == 0 &&
+	    canonical[0] != '\0')
+		memcpy(job->target->name, canonical, sizeof(canonical));
 }
 
 /* Resolves the addresses of every job, all queries at once when the
