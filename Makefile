@@ -55,7 +55,9 @@ include test/unit/unit.mk
 -include test/hardening/hardening.mk
 -include bench/bench.mk
 
-check: check-static check-unit check-e2e check-package
+# Everything, as CI runs it (root: namespaces).  See README.md "Tests".
+check: check-static check-unit check-unit-asan check-hardening fuzz-regress check-tsan \
+	check-asan check-e2e bench-quick check-package
 
 # gcc -Werror is part of every build; this adds cppcheck and clang-tidy.
 check-static:

@@ -166,15 +166,16 @@ static bool cache_get(const char *name, uint16_t type, bool search, uint8_t *ans
 	if (e != NULL) {
 		e->last_use = ++use_clock;
 		*outcome = e->outcome;
-		*length = e->len < size ? e->len : size;
-		if (*length > 0)
-			memcpy(answer, e->reply, *length);
+		/* As from the network: a length beyond `size` says "cut". */
+		*length = e->len;
+		if (e->len > 0)
+			memcpy(answer, e->reply, e->len < size ? e->len : size);
 		age = now - e->stored;
 		hit = true;
 	}
 	pthread_mutex_unlock(&cache_lock);
 	if (hit && age > 0 && *length > 0)
-		age_ttls(answer, *length, (uint32_t)age);
+		age_ttls(answer, *length < size ? *length : size, (uint32_t)age);
 	return hit;
 }
 

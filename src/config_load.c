@@ -127,19 +127,20 @@ void config_load_decide(const char *name, const char *program, struct config_dec
 	const struct config_entry *entry;
 
 	pthread_once(&config_once, register_fork_handlers);
-	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&config_lock);
 	refresh_if_due();
 	out->debug = current.debug;
 	out->allow_cname = current.allow_cname;
 	out->cache = !current.cache_off;
-	entry = config_match_domain(&current, name);
-	if (entry == NULL && program != NULL) {
+	out->by_program = false;
+	entry = current.ndomains > 0 ? config_match_domain(&current, name) : NULL;
+	if (entry == NULL && program != NULL && current.nprograms > 0) {
 		entry = config_match_program(&current, program);
 		out->by_program = entry != NULL;
 	}
+	out->matched = entry != NULL;
 	if (entry != NULL) {
-		out->matched = true;
+		/* Only a match pays for copying its entry. */
 		out->line = entry->line;
 		out->port = entry->port;
 		out->nservices = entry->nservices;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -284,20 +285,24 @@ static void ask_server(struct batch *b, const struct server *srv, int seconds)
 void dns_batch_run(struct __res_state *state, struct dns_query *queries, size_t n)
 {
 	int saved_errno = errno;
-	struct batch *b = calloc(1, sizeof(*b));
+	/* Cleared up to the receive buffer only: it is always written first. */
+	struct batch *b = malloc(sizeof(*b));
 	struct srv_xoshiro gen;
 	struct srv_rng rng = {srv_xoshiro_next32, &gen};
 
 	for (size_t i = 0; i < n; i++)
 		queries[i].outcome = DNS_TEMPFAIL;
-	if (b == NULL || n == 0)
+	if (b == NULL)
+		goto out;
+	memset(b, 0, offsetof(struct batch, receive));
+	b->fd[0] = b->fd[1] = -1;
+	if (n == 0)
 		goto out;
 	b->pending = calloc(n, sizeof(*b->pending));
 	if (b->pending == NULL)
 		goto out;
 	b->queries = queries;
 	b->n = n;
-	b->fd[0] = b->fd[1] = -1;
 	srv_xoshiro_seed_os(&gen);
 	for (size_t i = 0; i < n; i++) {
 		struct pending *p = &b->pending[i];

@@ -10,7 +10,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-static void send_line(int priority, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void send_line(int priority, const char *fmt,
+							    va_list ap)
 {
 	int saved_errno = errno;
 	char line[1024];

@@ -50,27 +50,34 @@ static void log_lookup(const struct stash_item *item, int port, long duration_us
 /* Resolves an in-scope name into item->res.  Returns false (with the NSS
  * status in *status) when the lookup ends before packing. */
 static bool resolve(const char *name, int entry, int family, bool failover,
-		    struct stash_item *item, enum nss_status *status, int *errnop, int *h_errnop)
+		    struct stash_item *item, struct timespec *start, enum nss_status *status,
+		    int *errnop, int *h_errnop)
 {
 	struct srv_request req;
 	struct resolver resolver;
 	struct srv_xoshiro gen;
 	struct srv_rng rng = {srv_xoshiro_next32, &gen};
+	bool debug;
 
-	memset(item, 0, sizeof(*item));
-	item->entry = entry;
-	item->family = family;
-	memset(&req, 0, sizeof(req));
-	item->trigger = scope_classify(name, &req, &item->debug);
-	if (item->trigger == SCOPE_NONE) {
+	/* The scope decision comes first and touches nothing else: it is all
+	 * that every out-of-scope lookup of the machine pays for. */
+	int trigger = scope_classify(name, &req, &debug);
+	if (trigger == SCOPE_NONE) {
 		/* Out of scope: UNAVAIL lets every nsswitch action continue to the
 		 * next module (glibc-nss.md, as nss-mdns does). */
 		*status = NSS_STATUS_UNAVAIL;
 		*h_errnop = NO_RECOVERY;
 		return false;
 	}
+	clock_gettime(CLOCK_MONOTONIC, start);
+	item->entry = entry;
+	item->family = family;
+	item->trigger = trigger;
+	item->debug = debug;
 	snprintf(item->name, sizeof(item->name), "%s", req.name);
-	item->res = calloc(1, sizeof(*item->res));
+	item->res = malloc(sizeof(*item->res));
+	if (item->res != NULL)
+		srv_result_init(item->res);
 	if (item->res == NULL) {
 		*status = NSS_STATUS_TRYAGAIN;
 		*errnop = ENOMEM;
@@ -156,9 +163,9 @@ static enum nss_status lookup(const char *name, int entry, int family, bool fail
 		*h_errnop = NO_RECOVERY;
 		return NSS_STATUS_UNAVAIL;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	if (!stash_take(name, entry, family, &item) &&
-	    !resolve(name, entry, family, failover, &item, &status, errnop, h_errnop))
+	if (stash_take(name, entry, family, &item))
+		clock_gettime(CLOCK_MONOTONIC, &start);
+	else if (!resolve(name, entry, family, failover, &item, &start, &status, errnop, h_errnop))
 		return status;
 	status = status_of(item.res, errnop, h_errnop);
 	if (status == NSS_STATUS_SUCCESS) {

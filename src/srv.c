@@ -2,6 +2,7 @@
 #include "srv.h"
 
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,7 +303,8 @@ struct lookup {
 	const struct dns_transport *transport;
 	struct srv_rng *rng;
 	struct srv_result *res;
-	uint8_t *scratch; /* answers to address queries */
+	uint8_t *srv_answer;  /* the SRV reply */
+	uint8_t *scratch;     /* replies to address queries, allocated when needed */
 	bool name_exists_without_family; /* some name had data, none of the family */
 };
 
@@ -319,18 +321,21 @@ static bool usable_reply(struct dns_msg *msg, const uint8_t *answer, size_t leng
 	return cut || dns_msg_whole(msg);
 }
 
-static enum dns_outcome send_query(struct lookup *lk, const char *name, uint16_t type,
-				   bool search, uint8_t *answer, struct dns_msg *msg)
+/* Sends the SRV query into lk->srv_answer, which holds the largest DNS
+ * message: a long RRset arrives whole over TCP in one go (a smaller buffer
+ * would cost the query and its TCP retry a second time). */
+static enum dns_outcome query_srv(struct lookup *lk, const char *name, struct dns_msg *msg)
 {
 	size_t length = 0;
 	enum dns_outcome outcome;
 
 	lk->res->queries++;
-	outcome = lk->transport->query(lk->transport->ctx, name, type, search, answer,
-				       SRV_ANSWER_SIZE, &length);
+	outcome = lk->transport->query(lk->transport->ctx, name, DNS_TYPE_SRV, true,
+				       lk->srv_answer, SRV_ANSWER_SIZE, &length);
 	if (outcome != DNS_ANSWER)
 		return outcome;
-	return usable_reply(msg, answer, length, SRV_ANSWER_SIZE) ? DNS_ANSWER : DNS_TEMPFAIL;
+	return usable_reply(msg, lk->srv_answer, length, SRV_ANSWER_SIZE) ? DNS_ANSWER
+									 : DNS_TEMPFAIL;
 }
 
 static const int address_types[2][2] = {{AF_INET, DNS_TYPE_A}, {AF_INET6, DNS_TYPE_AAAA}};
@@ -364,12 +369,12 @@ static void absorb_address_answer(struct lookup *lk, struct address_job *job,
 		*exists = true;
 	if (q->outcome != DNS_ANSWER)
 		return;
-	if (!usable_reply(&msg, q->answer, q->length, q->size)) {
+	/* A reply to another question is no reply (transports check it too). */
+	if (!usable_reply(&msg, q->answer, q->length, q->size) || !question_is(&msg, q->type) ||
+	    (!job->rename && !dns_name_equal_text(msg.data, msg.len, msg.question_offset, q->name))) {
 		*failed = true;
 		return;
 	}
-	if (!question_is(&msg, q->type))
-		return;
 	size_t owner = follow_cnames(&msg, &hops);
 	if (hops > 0 && !job->allow_alias) {
 		/* RFC 2782: the target "MUST NOT be an alias". */
@@ -400,6 +405,15 @@ static void run_address_jobs(struct lookup *lk, struct address_job *jobs, size_t
 	size_t owner[BATCH_MAX];
 	size_t n = 0;
 
+	if (njobs == 0)
+		return; /* the Additional section covered every target */
+	if (lk->scratch == NULL)
+		lk->scratch = malloc((size_t)BATCH_MAX * ADDRESS_ANSWER_SIZE);
+	if (lk->scratch == NULL) {
+		for (size_t j = 0; j < njobs; j++)
+			jobs[j].outcome = DNS_TEMPFAIL;
+		return;
+	}
 	for (size_t j = 0; j < njobs && n + 2 <= BATCH_MAX; j++) {
 		for (int i = 0; i < 2; i++) {
 			int family = address_types[i][0];
@@ -460,6 +474,30 @@ static void run_address_jobs(struct lookup *lk, struct address_job *jobs, size_t
 	}
 }
 
+/* Fills the target of one record and takes its addresses from the
+ * Additional section.  True when that section covers it (no query needed):
+ * for both families any of its addresses will do (they are the target's);
+ * for one family only that family's records count, since a caching resolver
+ * may hold only some of the target's records. */
+static bool prepare_target(struct lookup *lk, const struct dns_msg *msg,
+			   const struct srv_record *rec, struct srv_target *t,
+			   struct address_job *job)
+{
+	t->naddrs = 0;
+	dns_name_to_text(msg->data, msg->len, rec->target_offset, t->name, sizeof(t->name));
+	t->priority = rec->priority;
+	t->weight = rec->weight;
+	t->port = rec->port;
+	*job = (struct address_job){t->name, t, lk->res->ttl, false, lk->req->allow_cname,
+				    DNS_NXDOMAIN};
+	/* RFC 2782: use the Additional section's addresses when present. */
+	bool any = srv_addresses_for(msg, DNS_SECTION_ADDITIONAL, rec->target_offset,
+				     lk->req->family, t, &job->ttl);
+	if (any && t->naddrs == 0)
+		lk->name_exists_without_family = true; /* it has the other family */
+	return lk->req->family == AF_UNSPEC ? any : t->naddrs > 0;
+}
+
 /* Resolves the ordered records into res->targets.  Targets the Additional
  * section covers cost nothing (RFC 2782); for a failover list the others are
  * asked all at once, otherwise only as far as the first usable target.
@@ -474,33 +512,14 @@ static bool resolve_targets(struct lookup *lk, const struct dns_msg *msg,
 	size_t ncand = n < SRV_MAX_TARGETS ? n : SRV_MAX_TARGETS;
 	bool failed = false;
 
-	for (size_t k = 0; k < ncand; k++) {
-		const struct srv_record *rec = &records[order[k]];
-		struct srv_target *t = &res->targets[k];
-
-		memset(t, 0, sizeof(*t));
-		dns_name_to_text(msg->data, msg->len, rec->target_offset, t->name, sizeof(t->name));
-		t->priority = rec->priority;
-		t->weight = rec->weight;
-		t->port = rec->port;
-		jobs[k] = (struct address_job){t->name, t, res->ttl, false, lk->req->allow_cname,
-					       DNS_NXDOMAIN};
-		/* RFC 2782: addresses in the Additional section are used.  For
-		 * both families any of them will do (they are the target's); for
-		 * one family only that family's records count, since a caching
-		 * resolver may hold only some of the target's records. */
-		bool any = srv_addresses_for(msg, DNS_SECTION_ADDITIONAL, rec->target_offset,
-					     lk->req->family, t, &jobs[k].ttl);
-		covered[k] = lk->req->family == AF_UNSPEC ? any : t->naddrs > 0;
-		if (any && t->naddrs == 0)
-			lk->name_exists_without_family = true; /* it has the other family */
-	}
 	if (lk->req->want_failover) {
+		/* Every target not covered is asked at once: one round trip. */
 		struct address_job *pending[SRV_MAX_TARGETS];
 		struct address_job batch[SRV_MAX_TARGETS];
 		size_t npending = 0;
 		for (size_t k = 0; k < ncand; k++)
-			if (!covered[k]) {
+			if (!(covered[k] = prepare_target(lk, msg, &records[order[k]],
+							  &res->targets[k], &jobs[k]))) {
 				pending[npending] = &jobs[k];
 				batch[npending++] = jobs[k];
 			}
@@ -510,11 +529,16 @@ static bool resolve_targets(struct lookup *lk, const struct dns_msg *msg,
 			failed |= batch[i].outcome == DNS_TEMPFAIL;
 		}
 	} else {
+		/* Only as far as the first usable target: the Additional section
+		 * is scanned, and queries sent, for no target after it. */
 		for (size_t k = 0; k < ncand; k++) {
+			covered[k] = prepare_target(lk, msg, &records[order[k]], &res->targets[k],
+						    &jobs[k]);
 			if (!covered[k]) {
 				run_address_jobs(lk, &jobs[k], 1, false);
 				if (jobs[k].outcome == DNS_TEMPFAIL) {
 					failed = true;
+					ncand = k + 1;
 					break; /* bounded time: no more queries */
 				}
 			}
@@ -555,14 +579,14 @@ static bool join_name(char *out, size_t size, const char *service, const char *d
 /* Outcome of one SRV name. */
 enum srv_step { STEP_NO_RRSET, STEP_NOTHING_USABLE, STEP_DONE, STEP_FAILED };
 
-static enum srv_step try_srv_name(struct lookup *lk, const char *srv_name, uint8_t *answer,
+static enum srv_step try_srv_name(struct lookup *lk, const char *srv_name,
 				  struct srv_record *records, size_t *order)
 {
 	const struct srv_request *req = lk->req;
 	struct srv_result *res = lk->res;
 	struct dns_msg msg;
 
-	enum dns_outcome outcome = send_query(lk, srv_name, DNS_TYPE_SRV, true, answer, &msg);
+	enum dns_outcome outcome = query_srv(lk, srv_name, &msg);
 	if (outcome == DNS_TEMPFAIL) {
 		res->reason = "SRV query failed (timeout, SERVFAIL or REFUSED)";
 		return STEP_FAILED;
@@ -653,32 +677,38 @@ static void resolve_fallback(struct lookup *lk, const char *domain)
 	}
 }
 
+void srv_result_init(struct srv_result *res)
+{
+	/* Everything before the targets, and the first target (read by the
+	 * debug log even without targets); the rest is written before use. */
+	memset(res, 0, offsetof(struct srv_result, targets) + sizeof(res->targets[0]));
+	res->status = SRV_HOST_NOT_FOUND;
+	res->reason = "";
+}
+
 void srv_resolve(const struct srv_request *req, const struct dns_transport *transport,
 		 struct srv_rng *rng, struct srv_result *res)
 {
-	struct lookup lk = {req, transport, rng, res, NULL, false};
+	struct lookup lk = {req, transport, rng, res, NULL, NULL, false};
 	char srv_name[DNS_NAME_TEXT_SIZE + 1];
 	char domain[DNS_NAME_TEXT_SIZE + 1];
-	uint8_t *answer = NULL;
 	struct srv_record *records = NULL;
 	size_t *order = NULL;
 	bool rrset_seen = false;
 
-	memset(res, 0, sizeof(*res));
+	srv_result_init(res);
 	res->ttl = UINT32_MAX;
-	res->status = SRV_HOST_NOT_FOUND;
 	res->reason = "invalid name";
 	if (!srv_name_valid(req->name))
 		goto out;
-	answer = malloc(SRV_ANSWER_SIZE + (size_t)BATCH_MAX * ADDRESS_ANSWER_SIZE);
+	lk.srv_answer = malloc(SRV_ANSWER_SIZE);
 	records = malloc(SRV_MAX_RECORDS * sizeof(*records));
 	order = malloc(SRV_MAX_RECORDS * sizeof(*order));
-	if (answer == NULL || records == NULL || order == NULL) {
+	if (lk.srv_answer == NULL || records == NULL || order == NULL) {
 		res->status = SRV_NO_MEMORY;
 		res->reason = "out of memory";
 		goto out;
 	}
-	lk.scratch = answer + SRV_ANSWER_SIZE;
 
 	unsigned names = req->nservices > 0 ? req->nservices : 1;
 	if (req->nservices == 0) {
@@ -692,7 +722,7 @@ void srv_resolve(const struct srv_request *req, const struct dns_transport *tran
 			snprintf(srv_name, sizeof(srv_name), "%s", req->name);
 		else if (!join_name(srv_name, sizeof(srv_name), req->services[i], req->name))
 			continue;
-		switch (try_srv_name(&lk, srv_name, answer, records, order)) {
+		switch (try_srv_name(&lk, srv_name, records, order)) {
 		case STEP_DONE:
 			res->status = SRV_SUCCESS;
 			goto out;
@@ -721,5 +751,6 @@ out:
 		res->ttl = 0;
 	free(order);
 	free(records);
-	free(answer);
+	free(lk.scratch);
+	free(lk.srv_answer);
 }

@@ -141,6 +141,10 @@ bool srv_name_valid(const char *name);
 /* True when `name` is an SRV owner name: "_service._proto.domain". */
 bool srv_is_owner_name(const char *name);
 
+/* Empties a result (status HOST_NOT_FOUND, no targets) without clearing
+ * the whole target array. */
+void srv_result_init(struct srv_result *res);
+
 /* The whole lookup: SRV names in order, RFC 2782 selection, port filter,
  * target addresses (Additional section first, then queries), RFC 2782
  * fallback to the domain's own addresses when no SRV record exists. */
