@@ -72,6 +72,12 @@ void cache_flush(void)
 	pthread_mutex_unlock(&cache_lock);
 }
 
+/* At unload (only __libc_freeres does it), the cached replies go back. */
+__attribute__((destructor)) static void cache_release(void)
+{
+	cache_flush();
+}
+
 /* Another resolv.conf may mean other servers and other answers: start
  * afresh.  Checked at most once a second.  Caller holds cache_lock. */
 static void flush_if_resolv_conf_changed(time_t now)

@@ -75,11 +75,13 @@ static void reload(const struct stat *st)
 	if (fd < 0)
 		goto empty;
 	struct stat opened;
-	/* Check the file actually opened, not only the name stat()ed. */
-	if (fstat(fd, &opened) < 0 || !config_file_trusted(&opened) || !same_file(&opened, st)) {
+	/* The rules apply to the file actually opened, which an editor's
+	 * rename may have put there after the stat(): it is the one read. */
+	if (fstat(fd, &opened) < 0 || !config_file_trusted(&opened)) {
 		close(fd);
 		goto empty;
 	}
+	loaded_stat = opened;
 	stream = fdopen(fd, "r");
 	if (stream == NULL) {
 		close(fd);
@@ -119,6 +121,17 @@ static void refresh_if_due(void)
 		reload(&st);
 	}
 	loaded = true;
+}
+
+/* glibc unloads NSS modules only in __libc_freeres (valgrind, mtrace):
+ * give the parsed config back then, under the lock, so that a lookup still
+ * running in another thread finds an empty, valid config. */
+__attribute__((destructor)) static void config_release(void)
+{
+	pthread_mutex_lock(&config_lock);
+	config_free(&current);
+	loaded = false;
+	pthread_mutex_unlock(&config_lock);
 }
 
 void config_load_decide(const char *name, const char *program, struct config_decision *out)

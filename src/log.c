@@ -25,6 +25,11 @@ __attribute__((format(printf, 2, 0))) static void send_line(int priority, const 
 		goto out;
 	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): ap comes initialised from va_start */
 	vsnprintf(line + prefix, sizeof(line) - (size_t)prefix, fmt, ap);
+	/* Names come from programs and from the network: no control octet
+	 * (a newline would forge a second log line) and nothing non-ASCII. */
+	for (char *p = line + prefix; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
 	memset(&addr, 0, sizeof(addr));
 	addr.sun_family = AF_UNIX;
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", SRVSIP_SYSLOG_PATH);

@@ -15,7 +15,12 @@ static const struct pseudo_service pseudo_services[] = {
 	{"stunsrv", 3478, "_stun._udp", NULL},
 };
 
-#define PAIRING_WINDOW_SECONDS 2
+/* getaddrinfo runs its hosts lookup microseconds after the services lookup;
+ * the window only ends a pairing that no hosts lookup consumed (a numeric
+ * host, or a bare getservbyname): the next hosts lookup of the thread within
+ * it is taken as the pseudo-service's (README "Limitations").  One second of
+ * the coarse clock: between one and two seconds. */
+#define PAIRING_WINDOW_SECONDS 1
 
 /* The pseudo-service this thread's services lookup just answered.  glibc
  * runs getaddrinfo's services lookups and then its hosts lookup on the same

@@ -21,8 +21,20 @@ NAME is an exact name, '*' or '*.suffix'; TYPE is a QTYPE or '*'. ACTION:
     nxdomain        answer NXDOMAIN          drop      never answer
     delay MS        forward after MS milliseconds
     tc              over UDP answer empty with TC=1 (TCP is forwarded)
+    tc notcp        over UDP answer empty with TC=1; over TCP reset the
+                    connection without answering (no TCP service)
     noadditional    forward, strip the additional section
     badid           forward, answer with a wrong message ID
+    malformed KIND  forward, then break the answer (its first answer record):
+                      loop     owner name is a compression pointer to itself
+                      ptrpast  owner name points past the end of the message
+                      rdlen    RDLENGTH runs past the end of the message
+                      counts   ANCOUNT/NSCOUNT/ARCOUNT larger than the records
+                               the message holds (each + 5)
+
+Upstream: --upstream HOST:PORT, or the first line of --upstream-file when
+that file exists (re-read when it changes): the rig switches a case between
+NSD and BIND without restarting the proxy.
 
 Debian's /usr/bin/python3 has python3-dnslib.
 """
@@ -37,7 +49,12 @@ import time
 
 from dnslib import DNSRecord, QTYPE, RCODE
 
+RESET = object()   # handle(): reset the TCP connection instead of answering
 UPSTREAM = None
+UPSTREAM_DEFAULT = None
+UPSTREAM_PATH = None
+UPSTREAM_STAMP = None
+UPSTREAM_LOCK = threading.Lock()
 LOG = None
 LOG_LOCK = threading.Lock()
 RULES_PATH = None
@@ -70,6 +87,28 @@ def load_rules():
         return RULES
 
 
+def upstream():
+    """The server to forward to: --upstream-file's first line, else --upstream."""
+    global UPSTREAM, UPSTREAM_STAMP
+    if not UPSTREAM_PATH:
+        return UPSTREAM_DEFAULT
+    with UPSTREAM_LOCK:
+        try:
+            st = os.stat(UPSTREAM_PATH)
+            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except FileNotFoundError:
+            UPSTREAM, UPSTREAM_STAMP = UPSTREAM_DEFAULT, None
+            return UPSTREAM
+        if stamp != UPSTREAM_STAMP:
+            try:
+                with open(UPSTREAM_PATH) as f:
+                    UPSTREAM = hostport(f.readline().strip())
+            except (OSError, ValueError):
+                UPSTREAM = UPSTREAM_DEFAULT
+            UPSTREAM_STAMP = stamp
+        return UPSTREAM
+
+
 def match_rule(qname, qtype):
     for name, rtype, action, args in load_rules():
         if rtype != '*' and rtype != qtype:
@@ -97,7 +136,7 @@ def forward_udp(data):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         s.settimeout(5)
-        s.connect(UPSTREAM)
+        s.connect(upstream())
         s.send(data)
         return s.recv(65535)
     except OSError:
@@ -118,7 +157,7 @@ def recv_exact(sock, n):
 
 def forward_tcp(data):
     try:
-        with socket.create_connection(UPSTREAM, timeout=5) as s:
+        with socket.create_connection(upstream(), timeout=5) as s:
             s.sendall(struct.pack('!H', len(data)) + data)
             hdr = recv_exact(s, 2)
             if hdr is None:
@@ -126,6 +165,45 @@ def forward_tcp(data):
             return recv_exact(s, struct.unpack('!H', hdr)[0])
     except OSError:
         return None
+
+
+def skip_name(msg, off):
+    """Offset after the (possibly compressed) name at off."""
+    while True:
+        n = msg[off]
+        if n & 0xc0 == 0xc0:
+            return off + 2
+        if n == 0:
+            return off + 1
+        off += 1 + n
+
+
+def first_answer(msg):
+    """Offset of the first answer record (after the question section)."""
+    off = 12
+    for _ in range(struct.unpack('!H', msg[4:6])[0]):
+        off = skip_name(msg, off) + 4
+    return off
+
+
+def malform(ans, kind):
+    """Break a well-formed answer as KIND says (see the module docstring).
+    An answer without answer records is returned unchanged."""
+    if struct.unpack('!H', ans[6:8])[0] == 0:
+        return ans
+    rr = first_answer(ans)
+    owner_end = skip_name(ans, rr)
+    if kind == 'loop':
+        return ans[:rr] + struct.pack('!H', 0xc000 | rr) + ans[owner_end:]
+    if kind == 'ptrpast':
+        return ans[:rr] + struct.pack('!H', 0xc000 | (len(ans) + 64)) + ans[owner_end:]
+    if kind == 'rdlen':
+        at = owner_end + 8
+        return ans[:at] + struct.pack('!H', 0xffff) + ans[at + 2:]
+    if kind == 'counts':
+        an, ns, ar = struct.unpack('!HHH', ans[6:12])
+        return ans[:6] + struct.pack('!HHH', an + 5, ns + 5, ar + 5) + ans[12:]
+    return ans
 
 
 def handle(data, proto):
@@ -148,6 +226,8 @@ def handle(data, proto):
         return reply_rcode(req, RCODE.REFUSED)
     if action == 'nxdomain':
         return reply_rcode(req, RCODE.NXDOMAIN)
+    if action == 'tc' and args[:1] == ['notcp'] and proto == 'tcp':
+        return RESET
     if action == 'tc' and proto == 'udp':
         r = req.reply()
         r.header.tc = 1
@@ -164,6 +244,8 @@ def handle(data, proto):
         ans = r.pack()
     elif action == 'badid':
         ans = struct.pack('!H', (struct.unpack('!H', ans[:2])[0] + 1) & 0xffff) + ans[2:]
+    elif action == 'malformed':
+        ans = malform(ans, args[0] if args else 'loop')
     return ans
 
 
@@ -171,7 +253,7 @@ class UDPHandler(socketserver.BaseRequestHandler):
     def handle(self):
         data, sock = self.request
         ans = handle(data, 'udp')
-        if ans is not None:
+        if ans is not None and ans is not RESET:
             sock.sendto(ans, self.client_address)
 
 
@@ -188,6 +270,10 @@ class TCPHandler(socketserver.BaseRequestHandler):
                 if data is None:
                     return
                 ans = handle(data, 'tcp')
+                if ans is RESET:
+                    # SO_LINGER 0: close() sends RST, as a host without TCP service
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+                    return
                 if ans is None:
                     return
                 s.sendall(struct.pack('!H', len(ans)) + ans)
@@ -211,15 +297,16 @@ def hostport(s):
 
 
 def main():
-    global UPSTREAM, LOG, RULES_PATH
+    global UPSTREAM_DEFAULT, UPSTREAM_PATH, LOG, RULES_PATH
     ap = argparse.ArgumentParser()
     ap.add_argument('--listen', type=hostport, default=('127.0.0.1', 53))
     ap.add_argument('--upstream', type=hostport, required=True)
+    ap.add_argument('--upstream-file', help='overrides --upstream while it exists')
     ap.add_argument('--log', required=True)
     ap.add_argument('--rules')
     ap.add_argument('--ready', help='file created once both sockets listen')
     a = ap.parse_args()
-    UPSTREAM, RULES_PATH = a.upstream, a.rules
+    UPSTREAM_DEFAULT, UPSTREAM_PATH, RULES_PATH = a.upstream, a.upstream_file, a.rules
     LOG = open(a.log, 'a')
     udp = UDPServer(a.listen, UDPHandler)
     tcp = TCPServer(a.listen, TCPHandler)

@@ -15,6 +15,9 @@
 
 PY=/usr/bin/python3                  # Debian's, which has python3-dnslib
 NSD_ADDR=127.0.0.1 NSD_PORT=5300     # the authoritative server (behind the proxy)
+BIND_ADDR=127.0.0.1 BIND_PORT=5301   # the second one (BIND 9, random rrset order)
+UPSTREAM_FILE="$E2E_TMP/dnsproxy/upstream" # the proxy's upstream (use_server)
+NFQ_DELAY="$E2E_TMP/tools/nfq_delay" # latency on lo (tools/nfq_delay.c, built by run.sh)
 DNS_ADDR=127.0.0.1                   # resolv.conf's server: the logging proxy, port 53
 QLOG="$E2E_TMP/dnsproxy/queries.log" # one line per query: time proto QTYPE qname action
 PROXY_RULES="$E2E_TMP/dnsproxy/rules"
@@ -205,6 +208,13 @@ addr_mode() {
 
 # ---------------------------------------------------------------- servers --
 
+# The servers, the proxy and the delayer run at nice -10, so that programs
+# under test loading the CPU cannot starve them past the 1 s resolver
+# timeout (seen on a loaded 2-core machine: 3 of 400 getent runs failed).
+# nice execs the command, so $! stays the server's pid; without the
+# privilege nice warns and runs it unchanged.
+INFRA_NICE=(nice -n -10)
+
 # nsd_conf ADDR PORT DIR: an nsd.conf serving every test/e2e/zones/*.zone
 # (root.zone is the root zone ".").  Nothing is written outside DIR.
 nsd_conf() {
@@ -247,7 +257,7 @@ start_nsd() {
     mkdir -p "$dir/xfr"
     nsd_conf "$addr" "$port" "$dir" >"$dir/nsd.conf"
     nsd-checkconf "$dir/nsd.conf" || return 1
-    nsd -d -c "$dir/nsd.conf" >"$dir/stdout" 2>&1 &
+    "${INFRA_NICE[@]}" nsd -d -c "$dir/nsd.conf" >"$dir/stdout" 2>&1 &
     NSD_PID=$!
     if ! wait_until 10 dns_answers "$addr" "$port" example.com SOA; then
         echo "start_nsd: NSD on $addr@$port did not answer" >&2
@@ -261,15 +271,146 @@ dns_answers() {
     dig +norec +tries=1 +time=1 -p "$2" "@$1" "$3" "$4" 2>/dev/null | grep -q 'status: NOERROR'
 }
 
+# bind_conf ADDR PORT DIR: a named.conf serving the same zones as nsd_conf,
+# authoritative only, the records of an RRset in random order in every answer.
+bind_conf() {
+    local addr=$1 port=$2 dir=$3 f name
+    cat <<EOF
+options {
+    directory "$dir";
+    pid-file "$dir/named.pid";
+    session-keyfile "$dir/session.key";
+    managed-keys-directory "$dir";
+    listen-on port $port { $addr; };
+    listen-on-v6 { none; };
+    recursion no;
+    notify no;
+    dnssec-validation no;
+    allow-query { any; };
+    rrset-order { order random; };
+};
+controls { };
+logging {
+    channel e2e { file "$dir/named.log"; severity info; print-time yes; };
+    category default { e2e; };
+};
+EOF
+    for f in "$E2E_DIR"/zones/*.zone; do
+        name=$(basename "$f" .zone)
+        [ "$name" = root ] && name=.
+        printf 'zone "%s" { type primary; file "%s"; };\n' "$name" "$f"
+    done
+}
+
+# start_bind [ADDR [PORT]]: BIND 9 in the foreground (named -g) serving the
+# same zones; waits until it answers and checks every zone loaded.  Sets
+# BIND_PID.
+start_bind() {
+    local addr=${1:-$BIND_ADDR} port=${2:-$BIND_PORT} dir
+    dir="$E2E_TMP/bind-$addr-$port"
+    mkdir -p "$dir"
+    bind_conf "$addr" "$port" "$dir" >"$dir/named.conf"
+    named-checkconf "$dir/named.conf" || return 1
+    "${INFRA_NICE[@]}" named -g -4 -n 1 -u root -c "$dir/named.conf" >"$dir/stdout" 2>&1 &
+    BIND_PID=$!
+    if ! wait_until 10 dns_answers "$addr" "$port" example.com SOA; then
+        echo "start_bind: named on $addr#$port did not answer" >&2
+        tail -n 20 "$dir/named.log" "$dir/stdout" >&2 2>/dev/null
+        return 1
+    fi
+    # named answers for the zones it loaded even when another one failed
+    if grep -h 'not loaded due to errors' "$dir/named.log" "$dir/stdout" 2>/dev/null | grep -q .; then
+        grep -h 'zone.*:' "$dir/named.log" "$dir/stdout" | grep -v 'loaded serial' >&2
+        return 1
+    fi
+}
+
+# set_upstream HOST:PORT: where the proxy forwards from now on (no restart;
+# the proxy re-reads $UPSTREAM_FILE when it changes).
+set_upstream() {
+    printf '%s\n' "$1" >"$UPSTREAM_FILE.new" && mv -f "$UPSTREAM_FILE.new" "$UPSTREAM_FILE"
+}
+
+# use_server nsd|bind: the case's queries go (through the proxy) to that
+# server; SKIPs the case when it is not running.  Sets CASE_SERVER.
+use_server() {
+    case $1 in
+        nsd) set_upstream "$NSD_ADDR:$NSD_PORT" ;;
+        bind)
+            [ -z "${BIND_MISSING:-}" ] || skip "$BIND_MISSING"
+            if [ -z "${BIND_PID:-}" ] || ! kill -0 "$BIND_PID" 2>/dev/null; then
+                fail "BIND (named) is installed but not running (see run.sh's setup output)"
+            fi
+            set_upstream "$BIND_ADDR:$BIND_PORT" ;;
+        *) fail "use_server: unknown server $1" ;;
+    esac
+    CASE_SERVER=$1
+    note "DNS server: $1"
+}
+
+# server_port: the port of the server the case uses (for direct queries).
+server_port() { if [ "${CASE_SERVER:-nsd}" = bind ]; then echo "$BIND_PORT"; else echo "$NSD_PORT"; fi; }
+
+# children_of PID: the PIDs whose parent is PID (from /proc: no procps).
+children_of() {
+    local f s
+    for f in /proc/[0-9]*/stat; do
+        s=$(cat "$f" 2>/dev/null) || continue
+        s=${s##*) }                       # after "pid (comm) ": state ppid ...
+        s=${s#* }
+        [ "${s%% *}" = "$1" ] || continue
+        f=${f#/proc/}
+        echo "${f%/stat}"
+    done
+}
+
+# descendants_of PID: PID's children, their children, ...
+descendants_of() {
+    local c
+    for c in $(children_of "$1"); do
+        echo "$c"
+        descendants_of "$c"
+    done
+}
+
+# dns_pids: the proxy, the servers and all their processes (NSD forks twice).
+dns_pids() {
+    local p
+    for p in "${PROXY_PID:-}" "${NSD_PID:-}" "${BIND_PID:-}"; do
+        [ -n "$p" ] || continue
+        echo "$p"
+        descendants_of "$p"
+    done
+}
+# dns_stop / dns_cont: SIGSTOP / SIGCONT all of them: queries then time out
+# (a killed server would refuse at once).  The runner sends SIGCONT before
+# every case.
+dns_stop() {
+    local pids
+    mapfile -t pids < <(dns_pids)
+    : >"$E2E_TMP/dns.stopped"
+    kill -STOP "${pids[@]}" 2>/dev/null
+}
+dns_cont() {
+    local pids
+    mapfile -t pids < <(dns_pids)
+    kill -CONT "${pids[@]}" 2>/dev/null
+    rm -f "$E2E_TMP/dns.stopped"
+}
+
 # start_proxy [LISTEN [UPSTREAM]]: the logging/fault proxy (dnsproxy.py).
-# Rules in $PROXY_RULES (see dnsproxy.py).  Sets PROXY_PID.
+# Rules in $PROXY_RULES (see dnsproxy.py).  Without an explicit UPSTREAM,
+# $UPSTREAM_FILE (when it exists) names the upstream (use_server).  Sets
+# PROXY_PID.
 start_proxy() {
-    local listen=${1:-$DNS_ADDR:53} upstream=${2:-$NSD_ADDR:$NSD_PORT} dir
+    local listen=${1:-$DNS_ADDR:53} upstream=${2:-$NSD_ADDR:$NSD_PORT} dir ufile=()
+    [ -z "${2:-}" ] && ufile=(--upstream-file "$UPSTREAM_FILE")
     dir="$E2E_TMP/dnsproxy"
     mkdir -p "$dir"
     rm -f "$dir/ready"
-    PYTHONDONTWRITEBYTECODE=1 "$PY" -B "$E2E_DIR/dnsproxy.py" --listen "$listen" \
-        --upstream "$upstream" --log "$QLOG" --rules "$PROXY_RULES" --ready "$dir/ready" \
+    PYTHONDONTWRITEBYTECODE=1 "${INFRA_NICE[@]}" "$PY" -B "$E2E_DIR/dnsproxy.py" --listen "$listen" \
+        --upstream "$upstream" "${ufile[@]}" \
+        --log "$QLOG" --rules "$PROXY_RULES" --ready "$dir/ready" \
         >"$dir/stdout" 2>&1 &
     PROXY_PID=$!
     wait_until 10 test -e "$dir/ready" || { cat "$dir/stdout" >&2; return 1; }
@@ -330,6 +471,42 @@ e2e_case() {
     if [ -n "${E2E_LISTING:-}" ]; then echo "$E2E_CASE_FILE $*"; fi
 }
 
+# e2e_case_servers NAME FUNCTION [needs...]: declare NAME_nsd and NAME_bind,
+# which run FUNCTION with the proxy forwarding to NSD, then to BIND
+# (use_server; CASE_SERVER tells FUNCTION which one).
+e2e_case_servers() {
+    local name=$1 func=$2 s
+    shift 2
+    for s in nsd bind; do
+        eval "${func}_$s() { use_server $s; $func; }"
+        e2e_case "${name}_$s" "${func}_$s" "$@"
+    done
+}
+
+# gai_runs N OUT GAI-ARGS...: N gai.py processes of one lookup each, timed
+# in-process (--times); OUT gets their counts merged, like one gai.py run of
+# N.  A new process per lookup: the module's per-process reply cache never
+# answers, every lookup sends its queries.
+gai_runs() {
+    local n=$1 out=$2 i
+    shift 2
+    for ((i = 0; i < n; i++)); do gai "$@" --times || return 1; done |
+        awk '{ c[$1 " " $2] += $3 } END { for (k in c) print k, c[k] }' | sort >"$out"
+}
+
+# median FILE KEY: median of the numeric VALUEs of the KEY lines of a gai.py
+# histogram ("ms 43 2" = two lookups of 43 ms), "" if none.
+median() {
+    awk -v k="$2" '$1 == k { for (i = 0; i < $3; i++) print $2 }' "$1" | median_of_lines
+}
+# median_of N...: median of the arguments (integers).
+median_of() { printf '%s\n' "$@" | median_of_lines; }
+median_of_lines() {
+    sort -n | awk 'NF { v[++n] = $1 } END { if (n) print (n % 2) ? v[(n + 1) / 2] : int((v[n / 2] + v[n / 2 + 1]) / 2) }'
+}
+# now_ms: wall clock in milliseconds (for durations of whole commands).
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
 # cnt FILE KEY VALUE: the count gai.py printed for "KEY VALUE" (0 if none).
 cnt() { awk -v k="$2" -v v="$3" '$1 == k && $2 == v { n += $3 } END { print n + 0 }' "$1"; }
 # vals FILE KEY: the distinct values gai.py printed for KEY, space separated.
@@ -356,3 +533,82 @@ getent_loop() {
                       for (k in na) print "naddr", k, na[k]; for (k in e) print "error", k, e[k] }' \
         | sort >"$out"
 }
+
+# ---------------------------------------------------------------- latency --
+
+# delay_start MS: every DNS packet on lo (UDP and TCP, to or from port 53:
+# between programs and the proxy, not between the proxy and the servers) is
+# held MS ms by nfq_delay (tools/nfq_delay.c), so a round trip costs 2*MS.
+# The kernel has no netem: iptables NFQUEUE rules in the namespace's mangle
+# OUTPUT chain (--queue-bypass: packets pass when nfq_delay is gone).  SKIPs
+# the case when nfq_delay could not be built or iptables/NFQUEUE is missing.
+delay_start() {
+    local ms=$1 p d
+    [ -x "$NFQ_DELAY" ] || skip "nfq_delay not built: $(head -n 2 "$E2E_TMP/tools/build.log" 2>/dev/null |
+        paste -sd' ' | grep . || echo 'needs gcc and libnetfilter-queue-dev')"
+    command -v iptables >/dev/null || skip "iptables not installed"
+    rm -f "$CASE_DIR/nfq.ready" "$CASE_DIR/nfq.count"
+    bg_start nfq_delay "${INFRA_NICE[@]}" "$NFQ_DELAY" -d "$ms" -r "$CASE_DIR/nfq.ready" -c "$CASE_DIR/nfq.count"
+    NFQ_PID=$BG_LAST
+    wait_until 5 test -e "$CASE_DIR/nfq.ready" ||
+        skip "nfq_delay could not bind queue 0: $(tail -n 1 "$CASE_DIR/nfq_delay.out")"
+    : >"$E2E_TMP/delay.on"     # the runner's reset removes the rules
+    for p in udp tcp; do
+        for d in --dport --sport; do
+            iptables -t mangle -A OUTPUT -o lo -p "$p" "$d" 53 -j NFQUEUE --queue-num 0 \
+                --queue-bypass 2>"$CASE_DIR/iptables.err" ||
+                skip "iptables NFQUEUE rule refused: $(head -n 1 "$CASE_DIR/iptables.err")"
+        done
+    done
+    note "delay: $ms ms per packet on lo port 53 (round trip $((2 * ms)) ms)"
+}
+
+# delay_stop: remove the rules and stop nfq_delay (idempotent).
+delay_stop() {
+    [ -e "$E2E_TMP/delay.on" ] || return 0
+    iptables -t mangle -F OUTPUT 2>/dev/null
+    rm -f "$E2E_TMP/delay.on"
+    if [ -n "${NFQ_PID:-}" ]; then kill "$NFQ_PID" 2>/dev/null; wait "$NFQ_PID" 2>/dev/null; fi
+    NFQ_PID=
+}
+
+# delayed_packets: packets nfq_delay has held and released so far.
+delayed_packets() { cat "$CASE_DIR/nfq.count" 2>/dev/null || echo 0; }
+
+# -------------------------------------------------------------- SIP peers --
+
+# sip_uas NAME IP [PORT]: a sipp UAS on udp IP:PORT (default 5060) answering
+# every request with 200 OK (scenarios/any_uas.xml), in the background; what
+# it received is logged in $CASE_DIR/NAME.msg.  Waits until it listens.
+sip_uas() {
+    local name=$1 ip=$2 port=${3:-5060}
+    bg_start "$name" sipp -sf "$E2E_DIR/scenarios/any_uas.xml" -i "$ip" -p "$port" -nostdin \
+        -trace_msg -message_file "$CASE_DIR/$name.msg"
+    printf '%s\n' "$BG_LAST" >"$CASE_DIR/$name.pid"
+    wait_until 10 udp_listening "$ip" "$port" || fail "sipp UAS $name on $ip:$port did not start"
+}
+
+# uas_stop NAME: stop the UAS NAME; its port then answers ICMP unreachable.
+uas_stop() {
+    local pid
+    pid=$(cat "$CASE_DIR/$1.pid" 2>/dev/null) || return 0
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null    # bg_start made it a child of this shell
+    rm -f "$CASE_DIR/$1.pid"
+}
+
+# uas_requests NAME [METHOD]: requests (default: any method) UAS NAME received.
+uas_requests() {
+    local n
+    n=$(grep -Ec "^${2:-[A-Z]+} sip:" "$CASE_DIR/$1.msg" 2>/dev/null)
+    echo "${n:-0}"
+}
+
+# uas_calls NAME: distinct calls (Call-IDs) UAS NAME received requests of,
+# so a retransmitted request is not counted twice.
+uas_calls() {
+    grep -i '^Call-ID:' "$CASE_DIR/$1.msg" 2>/dev/null | tr -d '\r' | sort -u | grep -c .
+}
+
+# udp_listening IP PORT: something listens on udp IP:PORT.
+udp_listening() { ss -Hlun "src $1:$2" | grep -q .; }

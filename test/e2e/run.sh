@@ -1,7 +1,9 @@
 #!/bin/bash
 # End-to-end suite of libnss-srvsip: unmodified programs (getent, python3,
-# sipp) resolve names through NSS with the module from build/, against NSD
-# serving the seed zones, all inside a private net/mount/pid namespace.
+# sipp, sipsak, twinkle-console) resolve names through NSS with the module
+# from build/, against NSD and BIND serving the seed zones (behind a logging,
+# fault-injecting proxy; optional per-packet latency), all inside a private
+# net/mount/pid namespace.
 #
 # usage: test/e2e/run.sh [-v] [-t] [CASE-PATTERN...]      (as root)
 #        test/e2e/run.sh -x 'COMMANDS'
@@ -16,6 +18,9 @@
 #        build/libnss_srvsip.so.2 is missing
 #      E2E_CASE_TIMEOUT=S     per-case limit (default 120)
 #      E2E_KEEP=1             keep the scratch dir (path printed on stderr)
+#      E2E_SERVER=nsd|bind    server behind the proxy for cases that do not
+#                             choose one (default nsd; *_nsd/*_bind cases
+#                             always use theirs)
 # Output: one "PASS name" / "FAIL name: reason" / "SKIP name: reason" line per
 # case, then "N passed, M failed[, K skipped]".  Exit status 0 iff none failed.
 # shellcheck disable=SC1090,SC2016,SC2119,SC2317
@@ -79,6 +84,27 @@ if ! { ns_setup && start_nsd && start_proxy; } >"$setup_log" 2>&1; then
     echo "0 passed, 1 failed"
     exit 1
 fi
+# BIND: the *_bind cases SKIP when named is not installed, FAIL when it is
+# but does not come up (use_server).
+BIND_PID='' BIND_MISSING=''
+if ! command -v named >/dev/null; then
+    BIND_MISSING="named not installed (Debian package bind9)"
+elif ! start_bind >>"$setup_log" 2>&1; then
+    BIND_PID=''
+    echo "run.sh: BIND did not start, *_bind cases will fail (see below)" >&2
+    sed 's/^/  | /' "$setup_log" >&2
+fi
+# nfq_delay (latency cases): built here; they SKIP with build.log's reason.
+mkdir -p "$E2E_TMP/tools"
+gcc -O2 -Wall -o "$NFQ_DELAY" "$E2E_DIR/tools/nfq_delay.c" -lnetfilter_queue \
+    >"$E2E_TMP/tools/build.log" 2>&1 ||
+    sed -i '1i gcc failed (needs gcc and libnetfilter-queue-dev):' "$E2E_TMP/tools/build.log"
+export NSD_PID PROXY_PID BIND_PID BIND_MISSING
+set_upstream_default() {
+    if [ "${E2E_SERVER:-nsd}" = bind ] && [ -n "$BIND_PID" ]; then set_upstream "$BIND_ADDR:$BIND_PORT"
+    else set_upstream "$NSD_ADDR:$NSD_PORT"; fi
+}
+set_upstream_default
 
 if [ -n "$EXEC" ]; then
     CASE_NAME=exec CASE_DIR="$E2E_TMP/exec"
@@ -96,8 +122,13 @@ case_reset() {
     rm_conf
     addr_mode bare
     proxy_rules
+    set_upstream_default
+    NFQ_PID='' delay_stop          # rules a latency case left behind
+    if [ -e "$E2E_TMP/dns.stopped" ]; then dns_cont; fi   # a case's SIGSTOP
     kill -0 "$NSD_PID" 2>/dev/null || start_nsd
     kill -0 "$PROXY_PID" 2>/dev/null || start_proxy
+    if [ -n "$BIND_PID" ] && ! kill -0 "$BIND_PID" 2>/dev/null; then start_bind; fi
+    export NSD_PID PROXY_PID BIND_PID
 }
 
 selected() {

@@ -47,5 +47,5 @@ check-tsan: $(SAN_BUILD)/thread_driver_tsan $(SAN_CONF)
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 $(TSAN_OPTIONS)" $<
 
 check-asan: $(SAN_BUILD)/thread_driver_asan $(SAN_CONF)
-	ASAN_OPTIONS="detect_leaks=1:$(ASAN_OPTIONS)" \
+	FORKS=0 ASAN_OPTIONS="detect_leaks=1:$(ASAN_OPTIONS)" \
 		UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:$(UBSAN_OPTIONS)" $<

@@ -1,7 +1,8 @@
 # shellcheck shell=bash disable=SC2317
 # Target "." means "decidedly not available": no fallback to addresses.
+# Against NSD and BIND (_nsd / _bind).
 
-e2e_case dot_target_noname dot_target_noname module
+e2e_case_servers dot_target_noname dot_target_noname module
 
 # Proves _x._tcp.example.com (wildcard SRV 0 0 0 .) fails with EAI_NONAME
 # (gaierror -2) / gethostbyname HOST_NOT_FOUND, and no A/AAAA query is ever sent (neither the
