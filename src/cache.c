@@ -107,8 +107,11 @@ static bool cache_key(const char *name, char *key)
 		len--;
 	if (len > DNS_NAME_TEXT_SIZE)
 		return false;
-	for (size_t i = 0; i < len; i++)
-		key[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] + 32) : name[i];
+	for (size_t i = 0; i < len; i++) {
+		key[i] = name[i];
+		if (key[i] >= 'A' && key[i] <= 'Z')
+			key[i] = (char)(key[i] + ('a' - 'A'));
+	}
 	key[len] = '\0';
 	return true;
 }

@@ -13,7 +13,7 @@
 #include "srv.h"
 
 #define CACHE_MAX_ENTRIES 128
-#define CACHE_MAX_BYTES (512 * 1024)
+#define CACHE_MAX_BYTES ((size_t)512 * 1024)
 #define CACHE_MAX_TTL 86400        /* one day */
 #define CACHE_MAX_NEGATIVE_TTL 10800 /* RFC 2308 section 5: three hours */
 

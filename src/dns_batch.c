@@ -207,6 +207,7 @@ static void handle_replies(struct batch *b, const struct server *asked, long lon
 			continue;
 		for (;;) {
 			socklen_t fromlen = sizeof(from);
+			memset(&from, 0, sizeof(from));
 			ssize_t r = recvfrom(b->fd[slot], b->receive, sizeof(b->receive), MSG_TRUNC,
 					     (struct sockaddr *)&from, &fromlen);
 			if (r < 0)

@@ -214,6 +214,8 @@ void srv_select_order(const struct srv_record *records, size_t n, struct srv_rng
 					if (running >= r)
 						break;
 				}
+				if (chosen == group_end)
+					chosen = group_end - 1; /* r <= S: cannot happen */
 			}
 			/* S = 0: every remaining record is weight 0 and the shuffle
 			 * already made the front one a uniform choice. */
@@ -341,7 +343,7 @@ static enum dns_outcome query_srv(struct lookup *lk, const char *name, struct dn
 static const int address_types[2][2] = {{AF_INET, DNS_TYPE_A}, {AF_INET6, DNS_TYPE_AAAA}};
 
 /* Address queries of one lookup: at most two (A, AAAA) per target. */
-#define BATCH_MAX (2 * SRV_MAX_TARGETS)
+#define BATCH_MAX ((size_t)2 * SRV_MAX_TARGETS)
 /* An A or AAAA answer this large holds far more than SRV_MAX_ADDRS records;
  * a longer (TCP) reply is cut and parsed up to its last whole record.  The
  * buffers of one lookup stay below glibc's mmap threshold (128 KiB), so
@@ -509,7 +511,7 @@ static bool resolve_targets(struct lookup *lk, const struct dns_msg *msg,
 	struct srv_result *res = lk->res;
 	struct address_job jobs[SRV_MAX_TARGETS];
 	bool covered[SRV_MAX_TARGETS];
-	size_t ncand = n < SRV_MAX_TARGETS ? n : SRV_MAX_TARGETS;
+	size_t ncand = n > SRV_MAX_TARGETS ? SRV_MAX_TARGETS : n;
 	bool failed = false;
 
 	if (lk->req->want_failover) {
@@ -517,12 +519,17 @@ static bool resolve_targets(struct lookup *lk, const struct dns_msg *msg,
 		struct address_job *pending[SRV_MAX_TARGETS];
 		struct address_job batch[SRV_MAX_TARGETS];
 		size_t npending = 0;
-		for (size_t k = 0; k < ncand; k++)
-			if (!(covered[k] = prepare_target(lk, msg, &records[order[k]],
-							  &res->targets[k], &jobs[k]))) {
+		/* cppcheck 2.10 wrongly infers n < 1 here (the caller returns
+		 * early when no record is usable). */
+		// cppcheck-suppress knownConditionTrueFalse
+		for (size_t k = 0; k < ncand; k++) {
+			covered[k] = prepare_target(lk, msg, &records[order[k]], &res->targets[k],
+						    &jobs[k]);
+			if (!covered[k]) {
 				pending[npending] = &jobs[k];
 				batch[npending++] = jobs[k];
 			}
+		}
 		run_address_jobs(lk, batch, npending, false);
 		for (size_t i = 0; i < npending; i++) {
 			*pending[i] = batch[i];

@@ -9,7 +9,7 @@ packages=(
 	clang clang-tidy cppcheck valgrind          # static analysis, sanitizers, fuzzing
 	libclang-rt-14-dev
 	nsd bind9 bind9-dnsutils python3-dnslib     # DNS servers and the fault proxy
-	iproute2 util-linux iptables libnetfilter-queue-dev
+	iproute2 util-linux procps strace iptables libnetfilter-queue-dev
 	sip-tester sipsak twinkle-console           # real SIP programs
 	debhelper dh-nss lintian devscripts fakeroot man-db   # packaging
 	autopkgtest
