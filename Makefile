@@ -56,7 +56,7 @@ include test/unit/unit.mk
 -include bench/bench.mk
 
 # Everything, as CI runs it (root: namespaces).  See README.md "Tests".
-check: check-static check-unit check-unit-asan check-hardening fuzz-regress check-tsan \
+check: check-static check-unit check-unit-asan check-hardening fuzz-regress fuzz check-tsan \
 	check-asan check-e2e bench-quick check-package
 
 # gcc -Werror is part of every build; this adds cppcheck and clang-tidy.
