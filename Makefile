@@ -32,7 +32,7 @@ MODULE := $(BUILD)/libnss_srvsip.so.2
 LOOKUP := $(BUILD)/srvsip-lookup
 LOOKUP_SRCS := tools/srvsip-lookup.c $(filter-out src/nss_srvsip.c,$(MODULE_SRCS))
 
-.PHONY: all check check-unit check-e2e check-static check-package install uninstall deb demo deps clean
+.PHONY: all check check-unit check-e2e check-static check-package check-demo install uninstall deb demo deps clean
 
 all: $(MODULE) $(LOOKUP)
 
@@ -57,7 +57,7 @@ include test/unit/unit.mk
 
 # Everything, as CI runs it (root: namespaces).  See README.md "Tests".
 check: check-static check-unit check-unit-asan check-hardening fuzz-regress fuzz check-tsan \
-	check-asan check-e2e bench-quick check-package
+	check-asan check-e2e check-demo bench-quick check-package
 
 # gcc -Werror is part of every build; this adds cppcheck and clang-tidy.
 check-static:
@@ -87,6 +87,14 @@ check-package: deb
 # The demo of the README (root: it creates a private namespace).
 demo: all
 	demo/demo.sh
+
+# The README's first command works: the demo runs to its end, its 1,000
+# lookups split between the two priority-0 targets and sipp's call completes.
+check-demo: all
+	demo/demo.sh > $(BUILD)/demo.out 2>&1 || { cat $(BUILD)/demo.out; exit 1; }
+	grep -q '1x-load (weight 1)' $(BUILD)/demo.out && grep -q '3x-load (weight 3)' $(BUILD)/demo.out
+	grep -q 'sipp: call completed' $(BUILD)/demo.out && grep -q '^Done\.' $(BUILD)/demo.out
+	@echo "check-demo: the demo ran to its end"
 
 # Debian 12 packages for building and testing (root).
 deps:
