@@ -170,6 +170,15 @@ static void check_name_text(const uint8_t *data, size_t len, size_t offset)
 		check(rc2 < 0);
 		free(small);
 	}
+	/* The one-walk host check agrees with skip + to_text. */
+	size_t host_end;
+	bool root;
+	int host = dns_name_check_host(data, len, offset, &host_end, &root);
+	check((host == 0) == (rc == 0));
+	if (host == 0) {
+		check(dns_name_skip(data, len, offset, &end) == 0 && end == host_end);
+		check(root == (text[0] == '\0'));
+	}
 	free(text);
 	/* Tiny buffers never overflow. */
 	free(text_of(data, len, offset, 1, &rc));
@@ -194,6 +203,7 @@ static void check_sections(const struct dns_msg *msg)
 			check(msg->reachable[s] == 0);
 		if (msg->reachable[s] < msg->count[s])
 			cut = true;
+		size_t owners[8];
 		dns_rr_iter_init(&it, msg, (enum dns_section)s);
 		while (dns_rr_iter_next(&it, &rr)) {
 			size_t end;
@@ -201,8 +211,16 @@ static void check_sections(const struct dns_msg *msg)
 			check(rr.rdata_offset + rr.rdlength <= msg->len);
 			check(dns_name_skip(msg->data, msg->len, rr.owner_offset, &end) == 0);
 			check(end + 10 == rr.rdata_offset);
-			if (n <= 8)
+			if (n <= 8) {
 				check_name_text(msg->data, msg->len, rr.owner_offset);
+				owners[n - 1] = rr.owner_offset;
+				/* Validated owners: the short cut compares alike. */
+				for (unsigned i = 0; i < n; i++)
+					check(dns_name_equal_valid(msg->data, msg->len, owners[i],
+								   rr.owner_offset) ==
+					      dns_name_equal(msg->data, msg->len, owners[i],
+							     rr.owner_offset));
+			}
 		}
 		check(n == msg->reachable[s]);
 	}

@@ -116,12 +116,14 @@ static const char *parse_entry(char **words, int n, bool is_domain, struct confi
 		snprintf(entry->name, sizeof(entry->name), "%s", name);
 		size_t len = strlen(entry->name);
 		if (entry->name[len - 1] == '.')
-			entry->name[len - 1] = '\0';
+			entry->name[--len] = '\0';
 		lower(entry->name);
+		entry->len = len;
 	} else {
 		if (strlen(name) >= sizeof(entry->name) || strchr(name, '/') != NULL)
 			return "invalid program name";
 		snprintf(entry->name, sizeof(entry->name), "%s", name);
+		entry->len = strlen(entry->name);
 	}
 	entry->port = CONFIG_DEFAULT_PORT;
 	for (int i = 2; i < n; i += 2) {
@@ -143,6 +145,21 @@ static const char *parse_entry(char **words, int n, bool is_domain, struct confi
 		entry->nservices = sizeof(default_services) / sizeof(default_services[0]);
 	}
 	return NULL;
+}
+
+_Static_assert(sizeof(((struct config_entry *)0)->name) < CONFIG_LENGTH_BITS,
+	       "an entry's length and its suffix's next one must have a bit");
+
+/* Keeps the index of cfg->domains (config.h) up to date with `entry`. */
+static void index_domain(struct srvsip_config *cfg, const struct config_entry *entry)
+{
+	/* Entries are shorter than CONFIG_LENGTH_BITS - 1 octets: an exact one
+	 * never sets the last bit, a suffix one always does. */
+	size_t first = entry->suffix ? entry->len + 1 : entry->len;
+	size_t last = entry->suffix ? CONFIG_LENGTH_BITS - 1 : entry->len;
+
+	for (size_t bit = first; bit <= last; bit++)
+		cfg->match_lengths[bit / 64] |= UINT64_C(1) << (bit % 64);
 }
 
 static bool append(struct config_entry **list, size_t *count, const struct config_entry *entry)
@@ -194,6 +211,8 @@ int config_parse(FILE *stream, struct srvsip_config *cfg, config_error_fn on_err
 					config_free(cfg);
 					return -1;
 				}
+				if (is_domain)
+					index_domain(cfg, &entry);
 			}
 		} else {
 			problem = "unknown keyword or arguments (expected debug, allow-cname, cache on|off, domain, program)";
@@ -216,21 +235,25 @@ void config_free(struct srvsip_config *cfg)
 
 const struct config_entry *config_match_domain(const struct srvsip_config *cfg, const char *name)
 {
-	size_t len = strlen(name);
+	size_t len = config_domain_length(name, strlen(name));
 	const struct config_entry *best = NULL;
 	size_t best_len = 0;
 
-	if (len > 0 && name[len - 1] == '.')
-		len--;
+	/* Most names match nothing: the index answers for them without a
+	 * look at the entries. */
+	if (config_domain_length_excluded(cfg, len))
+		return NULL;
 	for (size_t i = 0; i < cfg->ndomains; i++) {
 		const struct config_entry *e = &cfg->domains[i];
-		size_t elen = strlen(e->name);
+		size_t elen = e->len;
 		if (!e->suffix) {
 			if (elen == len && strncasecmp(e->name, name, len) == 0)
 				return e;
-		} else if (len > elen && strncasecmp(e->name, name + len - elen, elen) == 0 &&
-			   elen > best_len) {
-			/* e->name starts with '.', so this is a whole-label suffix. */
+		} else if (len > elen && elen > best_len && name[len - elen] == '.' &&
+			   strncasecmp(e->name, name + len - elen, elen) == 0) {
+			/* e->name starts with '.', so this is a whole-label suffix
+			 * (the '.' test only spares strncasecmp the names that
+			 * have no label boundary there). */
 			best = e;
 			best_len = elen;
 		}

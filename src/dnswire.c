@@ -1,10 +1,25 @@
 /* Bounded DNS wire-format reader; see dnswire.h for the rules it enforces. */
 #include "dnswire.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #define DNS_LABEL_MAX 63
 #define DNS_NAME_WIRE_MAX 255
+
+#define DNS_ROW(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+const uint8_t dns_host_octets[256] = {
+	DNS_ROW(0), DNS_ROW(0),                                 /* 0x00-0x1f */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,         /* 0x20-0x2f: '-' */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,         /* 0x30-0x3f: 0-9 */
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,         /* 0x40-0x4f: A-O */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,         /* 0x50-0x5f: P-Z '_' */
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,         /* 0x60-0x6f: a-o */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,         /* 0x70-0x7f: p-z */
+	DNS_ROW(0), DNS_ROW(0), DNS_ROW(0), DNS_ROW(0),         /* 0x80-0xbf */
+	DNS_ROW(0), DNS_ROW(0), DNS_ROW(0), DNS_ROW(0),         /* 0xc0-0xff */
+};
+#undef DNS_ROW
 
 /* Walks the labels of one name, following compression pointers (RFC 1035
  * 4.1.4).  A pointer must lead below the start of the run of labels that
@@ -19,7 +34,7 @@ struct name_cursor {
 	bool end_known;
 };
 
-static void name_cursor_init(struct name_cursor *c, const uint8_t *data, size_t len, size_t offset)
+static inline void name_cursor_init(struct name_cursor *c, const uint8_t *data, size_t len, size_t offset)
 {
 	c->data = data;
 	c->len = len;
@@ -30,59 +45,74 @@ static void name_cursor_init(struct name_cursor *c, const uint8_t *data, size_t 
 	c->end_known = false;
 }
 
-/* Returns the next label's length (0 at the root) and sets *label, or -1 for a
- * malformed name. */
-static int name_cursor_next(struct name_cursor *c, const uint8_t **label)
+/* Follows compression pointers until the cursor is on a length octet.
+ * Returns 0, or -1 for a malformed pointer. */
+static inline int name_cursor_settle(struct name_cursor *c)
 {
 	for (;;) {
 		if (c->pos >= c->len)
 			return -1;
 		uint8_t octet = c->data[c->pos];
-		if ((octet & 0xc0u) == 0xc0u) {
-			if (c->pos + 1 >= c->len)
-				return -1;
-			size_t target = ((size_t)(octet & 0x3fu) << 8) | c->data[c->pos + 1];
-			if (!c->end_known) {
-				c->end = c->pos + 2;
-				c->end_known = true;
-			}
-			if (target >= c->run_start)
-				return -1;
-			c->pos = target;
-			c->run_start = target;
-			continue;
-		}
-		if ((octet & 0xc0u) != 0)
-			return -1; /* 0x40 and 0x80: extended label types, obsolete */
-		c->wire_length += (size_t)octet + 1;
-		if (c->wire_length > DNS_NAME_WIRE_MAX)
-			return -1;
-		if (octet == 0) {
-			if (!c->end_known) {
-				c->end = c->pos + 1;
-				c->end_known = true;
-			}
-			*label = NULL;
+		if ((octet & 0xc0u) != 0xc0u)
 			return 0;
-		}
-		if (c->pos + 1 + octet > c->len)
+		if (c->pos + 1 >= c->len)
 			return -1;
-		*label = c->data + c->pos + 1;
-		c->pos += (size_t)octet + 1;
-		return octet;
+		size_t target = ((size_t)(octet & 0x3fu) << 8) | c->data[c->pos + 1];
+		if (!c->end_known) {
+			c->end = c->pos + 2;
+			c->end_known = true;
+		}
+		if (target >= c->run_start)
+			return -1;
+		c->pos = target;
+		c->run_start = target;
 	}
+}
+
+/* Returns the next label's length (0 at the root) and sets *label, or -1 for a
+ * malformed name. */
+static inline int name_cursor_next(struct name_cursor *c, const uint8_t **label)
+{
+	if (name_cursor_settle(c) < 0)
+		return -1;
+	uint8_t octet = c->data[c->pos];
+	if ((octet & 0xc0u) != 0)
+		return -1; /* 0x40 and 0x80: extended label types, obsolete */
+	c->wire_length += (size_t)octet + 1;
+	if (c->wire_length > DNS_NAME_WIRE_MAX)
+		return -1;
+	if (octet == 0) {
+		if (!c->end_known) {
+			c->end = c->pos + 1;
+			c->end_known = true;
+		}
+		*label = NULL;
+		return 0;
+	}
+	if (c->pos + 1 + octet > c->len)
+		return -1;
+	*label = c->data + c->pos + 1;
+	c->pos += (size_t)octet + 1;
+	return octet;
+}
+
+/* Walks the rest of the name to its root; 0, or -1 when malformed. */
+static int name_cursor_finish(struct name_cursor *c)
+{
+	const uint8_t *label = NULL;
+	int n;
+
+	while ((n = name_cursor_next(c, &label)) > 0)
+		;
+	return n;
 }
 
 int dns_name_skip(const uint8_t *data, size_t len, size_t offset, size_t *end)
 {
 	struct name_cursor c;
-	const uint8_t *label;
-	int n;
 
 	name_cursor_init(&c, data, len, offset);
-	while ((n = name_cursor_next(&c, &label)) > 0)
-		;
-	if (n < 0)
+	if (name_cursor_finish(&c) < 0)
 		return -1;
 	*end = c.end;
 	return 0;
@@ -96,21 +126,66 @@ static uint8_t ascii_lower(uint8_t ch)
 static bool labels_equal(const uint8_t *a, const uint8_t *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (ascii_lower(a[i]) != ascii_lower(b[i]))
+		if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i]))
 			return false;
 	return true;
 }
 
-bool dns_name_equal(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b)
+/* Compares label by label until both walks reach the same octet: from
+ * there they read the same name.  `validated`: both names are known to be
+ * well formed, so that is the answer; otherwise one walk of the rest decides
+ * (under the stricter of the two pointer bounds, so it accepts exactly what
+ * both walks would). */
+/* Where the name at `offset` has its first label, after its leading
+ * pointers (each must lead backwards); SIZE_MAX when one cannot be read. */
+static inline size_t first_label(const uint8_t *data, size_t len, size_t offset)
+{
+	while (offset + 1 < len && (data[offset] & 0xc0u) == 0xc0u) {
+		size_t target = ((size_t)(data[offset] & 0x3fu) << 8) | data[offset + 1];
+		if (target >= offset)
+			return SIZE_MAX;
+		offset = target;
+	}
+	return offset < len ? offset : SIZE_MAX;
+}
+
+static inline bool names_equal(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b,
+			       bool validated)
 {
 	struct name_cursor a;
 	struct name_cursor b;
 
+	if (validated) {
+		/* The usual answers at a glance: one name points at the other,
+		 * or their first labels differ. */
+		size_t pa = first_label(data, len, offset_a);
+		size_t pb = first_label(data, len, offset_b);
+		if (pa == SIZE_MAX || pb == SIZE_MAX)
+			return false;
+		if (pa == pb)
+			return true;
+		if (data[pa] != data[pb])
+			return false;
+		size_t first = data[pa];
+		if (first <= 63 && pa + 1 + first <= len && pb + 1 + first <= len &&
+		    !labels_equal(data + pa + 1, data + pb + 1, first))
+			return false;
+	}
+
 	name_cursor_init(&a, data, len, offset_a);
 	name_cursor_init(&b, data, len, offset_b);
 	for (;;) {
-		const uint8_t *la;
-		const uint8_t *lb;
+		const uint8_t *la = NULL;
+		const uint8_t *lb = NULL;
+		if (name_cursor_settle(&a) < 0 || name_cursor_settle(&b) < 0)
+			return false;
+		if (a.pos == b.pos) {
+			if (validated)
+				return true;
+			if (b.run_start < a.run_start)
+				a.run_start = b.run_start;
+			return name_cursor_finish(&a) == 0;
+		}
 		int na = name_cursor_next(&a, &la);
 		int nb = name_cursor_next(&b, &lb);
 		if (na < 0 || nb < 0 || na != nb)
@@ -122,6 +197,16 @@ bool dns_name_equal(const uint8_t *data, size_t len, size_t offset_a, size_t off
 	}
 }
 
+bool dns_name_equal(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b)
+{
+	return names_equal(data, len, offset_a, offset_b, false);
+}
+
+bool dns_name_equal_valid(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b)
+{
+	return names_equal(data, len, offset_a, offset_b, true);
+}
+
 bool dns_name_equal_text(const uint8_t *data, size_t len, size_t offset, const char *text)
 {
 	struct name_cursor c;
@@ -131,7 +216,7 @@ bool dns_name_equal_text(const uint8_t *data, size_t len, size_t offset, const c
 		p = "";
 	name_cursor_init(&c, data, len, offset);
 	for (;;) {
-		const uint8_t *label;
+		const uint8_t *label = NULL;
 		int n = name_cursor_next(&c, &label);
 		if (n < 0)
 			return false;
@@ -149,12 +234,6 @@ bool dns_name_equal_text(const uint8_t *data, size_t len, size_t offset, const c
 	}
 }
 
-static bool host_name_octet(uint8_t ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       ch == '-' || ch == '_';
-}
-
 int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, size_t size)
 {
 	struct name_cursor c;
@@ -165,7 +244,7 @@ int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, 
 	out[0] = '\0'; /* a refused name leaves an empty string, never a part */
 	name_cursor_init(&c, data, len, offset);
 	for (;;) {
-		const uint8_t *label;
+		const uint8_t *label = NULL;
 		int n = name_cursor_next(&c, &label);
 		if (n < 0)
 			goto refused;
@@ -177,7 +256,7 @@ int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, 
 		if (used > 0)
 			out[used++] = '.';
 		for (int i = 0; i < n; i++) {
-			if (!host_name_octet(label[i]))
+			if (!dns_host_octet(label[i]))
 				goto refused;
 			out[used++] = (char)label[i];
 		}
@@ -192,19 +271,151 @@ refused:
 bool dns_name_is_root(const uint8_t *data, size_t len, size_t offset)
 {
 	struct name_cursor c;
-	const uint8_t *label;
+	const uint8_t *label = NULL;
 
 	name_cursor_init(&c, data, len, offset);
 	return name_cursor_next(&c, &label) == 0;
 }
 
+int dns_name_check_host(const uint8_t *data, size_t len, size_t offset, size_t *end,
+			bool *root)
+{
+	struct name_cursor c;
+	const uint8_t *label = NULL;
+	int n;
+
+	name_cursor_init(&c, data, len, offset);
+	*root = true;
+	while ((n = name_cursor_next(&c, &label)) > 0) {
+		*root = false;
+		for (int i = 0; i < n; i++)
+			if (!dns_host_octet(label[i]))
+				return -1;
+	}
+	if (n < 0)
+		return -1;
+	*end = c.end;
+	return 0;
+}
+
+/* Offset just after the name at *offset, found without following pointers:
+ * for names dns_msg_init has already validated.  Bounded like every walk
+ * here, so a name it did not validate is still read safely. */
+static inline int name_skip_in_place(const uint8_t *data, size_t len, size_t offset, size_t *end)
+{
+	for (;;) {
+		if (offset >= len)
+			return -1;
+		uint8_t octet = data[offset];
+		if ((octet & 0xc0u) == 0xc0u) {
+			*end = offset + 2;
+			return *end <= len ? 0 : -1;
+		}
+		if ((octet & 0xc0u) != 0)
+			return -1;
+		if (octet == 0) {
+			*end = offset + 1;
+			return 0;
+		}
+		offset += (size_t)octet + 1;
+	}
+}
+
+/* Names dns_msg_init has validated: where one starts, and its wire length
+ * from there.  Compressed messages point at the same few names again and
+ * again (the question, the zone's name), so each is walked once. */
+#define NAME_MEMO_SIZE 32
+struct name_memo {
+	unsigned n;
+	uint16_t offset[NAME_MEMO_SIZE];
+	uint16_t rest[NAME_MEMO_SIZE]; /* wire octets from offset to the root */
+};
+
+static int memo_find(const struct name_memo *m, size_t offset)
+{
+	for (unsigned i = 0; i < m->n; i++)
+		if (m->offset[i] == offset)
+			return m->rest[i];
+	return -1;
+}
+
+static void memo_add(struct name_memo *m, size_t offset, size_t rest)
+{
+	if (m->n < NAME_MEMO_SIZE && memo_find(m, offset) < 0) {
+		m->offset[m->n] = (uint16_t)offset;
+		m->rest[m->n] = (uint16_t)rest;
+		m->n++;
+	}
+}
+
+/* dns_name_skip that takes a pointer to a name of the memo as validated.
+ * Exact: following a pointer sets the walk's run start to its target, so
+ * from there the walk is the one that validated that name, only `wire`
+ * octets longer. */
+static int name_skip_memo(const uint8_t *data, size_t len, size_t offset, size_t *end,
+			  struct name_memo *memo)
+{
+	struct name_cursor c;
+	const uint8_t *label = NULL;
+	size_t jump_to[4];
+	size_t jump_wire[4];
+	unsigned jumps = 0;
+	size_t total;
+
+	/* The usual owner name: one pointer to a name already walked (which
+	 * is at most 255 octets long, the pointer adding none). */
+	if (offset + 1 < len && (data[offset] & 0xc0u) == 0xc0u) {
+		size_t target = ((size_t)(data[offset] & 0x3fu) << 8) | data[offset + 1];
+		if (target < offset && memo_find(memo, target) >= 0) {
+			*end = offset + 2;
+			return 0;
+		}
+	}
+	name_cursor_init(&c, data, len, offset);
+	for (;;) {
+		if (c.pos + 1 < len && (data[c.pos] & 0xc0u) == 0xc0u) {
+			size_t target = ((size_t)(data[c.pos] & 0x3fu) << 8) | data[c.pos + 1];
+			int rest = target < c.run_start ? memo_find(memo, target) : -1;
+			if (rest >= 0) {
+				if (!c.end_known)
+					c.end = c.pos + 2;
+				total = c.wire_length + (size_t)rest;
+				if (total > DNS_NAME_WIRE_MAX)
+					return -1;
+				break;
+			}
+			if (jumps < 4 && target < c.run_start) {
+				jump_to[jumps] = target;
+				jump_wire[jumps++] = c.wire_length;
+			}
+		}
+		int n = name_cursor_next(&c, &label);
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			total = c.wire_length;
+			break;
+		}
+	}
+	*end = c.end;
+	/* A name that is only a pointer adds nothing new. */
+	if ((data[offset] & 0xc0u) != 0xc0u)
+		memo_add(memo, offset, total);
+	for (unsigned i = 0; i < jumps; i++)
+		memo_add(memo, jump_to[i], total - jump_wire[i]);
+	return 0;
+}
+
 /* Reads one record at *offset; advances *offset past it.  -1 when it does not
- * fit in the message. */
-static int read_record(const uint8_t *data, size_t len, size_t *offset, struct dns_rr *rr)
+ * fit in the message.  With a memo the owner name is validated (following
+ * its pointers); without, it is only skipped in place. */
+static inline int read_record(const uint8_t *data, size_t len, size_t *offset, struct dns_rr *rr,
+		       struct name_memo *memo)
 {
 	size_t p;
 
-	if (dns_name_skip(data, len, *offset, &p) < 0)
+	if ((memo != NULL ? name_skip_memo(data, len, *offset, &p, memo)
+			  : name_skip_in_place(data, len, *offset, &p)) < 0)
 		return -1;
 	if (p + 10 > len)
 		return -1;
@@ -223,7 +434,9 @@ static int read_record(const uint8_t *data, size_t len, size_t *offset, struct d
 int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len)
 {
 	size_t offset = DNS_HEADER_SIZE;
+	struct name_memo memo;
 
+	memo.n = 0;
 	memset(msg, 0, sizeof(*msg));
 	if (data == NULL || len < DNS_HEADER_SIZE)
 		return -1;
@@ -236,7 +449,7 @@ int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len)
 		msg->count[s] = dns_get16(data + 6 + (size_t)2 * (size_t)s);
 	msg->question_offset = offset;
 	for (unsigned q = 0; q < msg->qdcount; q++) {
-		if (dns_name_skip(data, len, offset, &offset) < 0 || offset + 4 > len)
+		if (name_skip_memo(data, len, offset, &offset, &memo) < 0 || offset + 4 > len)
 			return -1;
 		offset += 4;
 	}
@@ -245,7 +458,7 @@ int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len)
 		msg->section_offset[s] = offset;
 		for (unsigned i = 0; i < msg->count[s] && !cut; i++) {
 			struct dns_rr rr;
-			if (read_record(data, len, &offset, &rr) < 0)
+			if (read_record(data, len, &offset, &rr, &memo) < 0)
 				cut = true; /* the rest of the message is unusable */
 			else
 				msg->reachable[s]++;
@@ -265,7 +478,8 @@ bool dns_rr_iter_next(struct dns_rr_iter *it, struct dns_rr *rr)
 {
 	if (it->remaining == 0)
 		return false;
-	if (read_record(it->msg->data, it->msg->len, &it->offset, rr) < 0) {
+	/* dns_msg_init validated every reachable record's owner name. */
+	if (read_record(it->msg->data, it->msg->len, &it->offset, rr, NULL) < 0) {
 		it->remaining = 0;
 		return false;
 	}

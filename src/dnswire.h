@@ -81,8 +81,16 @@ bool dns_rr_iter_next(struct dns_rr_iter *it, struct dns_rr *rr);
  * to earlier offsets.  Returns 0 or -1. */
 int dns_name_skip(const uint8_t *data, size_t len, size_t offset, size_t *end);
 
-/* Case-insensitive comparison of two names of the same message (RFC 4343). */
+/* Case-insensitive comparison of two names of the same message (RFC 4343);
+ * false when either is malformed. */
 bool dns_name_equal(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b);
+
+/* The same for two names already validated (by dns_msg_init for owner names
+ * of reachable records, by dns_name_skip or dns_name_check_host): stops as
+ * soon as both walks reach the same octet.  Reads only inside the message
+ * whatever the input; on unvalidated names it may call a malformed name
+ * equal to itself. */
+bool dns_name_equal_valid(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b);
 
 /* Case-insensitive comparison of a wire name with a text name ("a.b" or
  * "a.b."); the text must be in the host-name alphabet that dns_name_to_text
@@ -97,6 +105,18 @@ int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, 
 
 /* True when the name at `offset` is the root name ".". */
 bool dns_name_is_root(const uint8_t *data, size_t len, size_t offset);
+
+/* dns_name_skip and the alphabet check of dns_name_to_text in one walk,
+ * without copying: 0 with *end set, and *root when the name is ".", or -1
+ * when the name is malformed or not a host name (its text form always fits
+ * DNS_NAME_TEXT_SIZE: 255 wire octets are at most 253 characters). */
+int dns_name_check_host(const uint8_t *data, size_t len, size_t offset, size_t *end,
+			bool *root);
+
+/* The host-name alphabet of this module: letters, digits, '-' and '_'
+ * (1 at those octet values; dnswire.c). */
+extern const uint8_t dns_host_octets[256];
+static inline bool dns_host_octet(uint8_t ch) { return dns_host_octets[ch] != 0; }
 
 static inline uint16_t dns_get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 static inline uint32_t dns_get32(const uint8_t *p)

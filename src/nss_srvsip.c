@@ -74,7 +74,9 @@ static bool resolve(const char *name, int entry, int family, bool failover,
 	item->family = family;
 	item->trigger = trigger;
 	item->debug = debug;
-	snprintf(item->name, sizeof(item->name), "%s", req.name);
+	/* scope_classify stored a name that fits (both hold a host name). */
+	_Static_assert(sizeof(item->name) >= sizeof(req.name), "stash holds any request name");
+	memcpy(item->name, req.name, strlen(req.name) + 1);
 	item->res = malloc(sizeof(*item->res));
 	if (item->res != NULL)
 		srv_result_init(item->res);
@@ -84,7 +86,8 @@ static bool resolve(const char *name, int entry, int family, bool failover,
 		*h_errnop = TRY_AGAIN;
 		return false;
 	}
-	if (!srv_name_valid(name)) {
+	if (strcmp(req.name, name) != 0) {
+		/* Longer than any host name: scope_classify kept only a part. */
 		item->res->status = SRV_HOST_NOT_FOUND;
 		item->res->reason = "not a valid host name";
 		return true;

@@ -35,9 +35,10 @@ const char *scope_pseudo_service_srv(const struct pseudo_service *svc, const cha
 void scope_note_service(const struct pseudo_service *svc, const char *proto);
 
 /* Decides whether the hosts lookup of `name` is in scope; if so fills
- * req->name, services and port (family and failover are the caller's).
- * *debug tells whether the config asks for debug logging.  Consumes the
- * thread's pending pseudo-service, whatever the outcome. */
+ * req->name, services, port, allow_cname and use_cache (family and failover
+ * are the caller's); out of scope (SCOPE_NONE) leaves *req alone.  *debug
+ * tells whether the config asks for debug logging.  Consumes the thread's
+ * pending pseudo-service, whatever the outcome.  Leaves errno alone. */
 enum scope_trigger scope_classify(const char *name, struct srv_request *req, bool *debug);
 
 const char *scope_trigger_name(enum scope_trigger trigger);

@@ -3,7 +3,6 @@
 
 #include <netinet/in.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -22,12 +21,6 @@ const char *srv_status_name(enum srv_status status)
 
 /* ---- names ---------------------------------------------------------- */
 
-static bool label_octet(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       ch == '-' || ch == '_';
-}
-
 bool srv_name_valid(const char *name)
 {
 	size_t len = strlen(name);
@@ -42,7 +35,7 @@ bool srv_name_valid(const char *name)
 			if (label == 0)
 				return false; /* empty label */
 			label = 0;
-		} else if (!label_octet(name[i]) || ++label > 63) {
+		} else if (!dns_host_octet((uint8_t)name[i]) || ++label > 63) {
 			return false;
 		}
 	}
@@ -91,7 +84,7 @@ static size_t follow_cnames(const struct dns_msg *msg, unsigned *hops)
 		while (dns_rr_iter_next(&it, &rr)) {
 			size_t end;
 			if (rr.type != DNS_TYPE_CNAME || rr.rclass != DNS_CLASS_IN ||
-			    !dns_name_equal(msg->data, msg->len, rr.owner_offset, current))
+			    !dns_name_equal_valid(msg->data, msg->len, rr.owner_offset, current))
 				continue;
 			if (dns_name_skip(msg->data, msg->len, rr.rdata_offset, &end) < 0 ||
 			    end != rr.rdata_offset + rr.rdlength)
@@ -111,27 +104,40 @@ static bool same_record(const struct dns_msg *msg, const struct srv_record *a,
 			const struct srv_record *b)
 {
 	return a->priority == b->priority && a->weight == b->weight && a->port == b->port &&
-	       dns_name_equal(msg->data, msg->len, a->target_offset, b->target_offset);
+	       dns_name_equal_valid(msg->data, msg->len, a->target_offset, b->target_offset);
 }
 
 size_t srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t max)
 {
 	struct dns_rr_iter it;
 	struct dns_rr rr;
-	unsigned hops;
 	size_t count = 0;
+	size_t owner = msg->question_offset;
+	bool cnames_followed = false;
 
 	if (!question_is(msg, DNS_TYPE_SRV))
 		return 0;
-	size_t owner = follow_cnames(msg, &hops);
 	dns_rr_iter_init(&it, msg, DNS_SECTION_ANSWER);
-	while (count < max && dns_rr_iter_next(&it, &rr)) {
+	while (dns_rr_iter_next(&it, &rr)) {
 		struct srv_record rec;
 		size_t end;
-		char text[DNS_NAME_TEXT_SIZE];
 
-		if (rr.type != DNS_TYPE_SRV || rr.rclass != DNS_CLASS_IN || rr.rdlength < 7 ||
-		    !dns_name_equal(msg->data, msg->len, rr.owner_offset, owner))
+		if (rr.rclass != DNS_CLASS_IN)
+			continue;
+		/* Once `max` records are kept, only a CNAME still matters. */
+		if (rr.type == DNS_TYPE_CNAME && !cnames_followed) {
+			/* The records may belong to an alias's target: start over
+			 * with the end of the chain as owner (one pass when, as
+			 * nearly always, there is no CNAME). */
+			unsigned hops;
+			owner = follow_cnames(msg, &hops);
+			cnames_followed = true;
+			count = 0;
+			dns_rr_iter_init(&it, msg, DNS_SECTION_ANSWER);
+			continue;
+		}
+		if (count >= max || rr.type != DNS_TYPE_SRV || rr.rdlength < 7 ||
+		    !dns_name_equal_valid(msg->data, msg->len, rr.owner_offset, owner))
 			continue;
 		const uint8_t *rdata = msg->data + rr.rdata_offset;
 		rec.priority = dns_get16(rdata);
@@ -139,13 +145,11 @@ size_t srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_
 		rec.port = dns_get16(rdata + 4);
 		rec.ttl = rr.ttl;
 		rec.target_offset = rr.rdata_offset + 6;
-		/* RFC 2782: the target fills the rest of the RDATA exactly. */
-		if (dns_name_skip(msg->data, msg->len, rec.target_offset, &end) < 0 ||
+		/* RFC 2782: the target fills the rest of the RDATA exactly, and
+		 * is a host name (or "."). */
+		if (dns_name_check_host(msg->data, msg->len, rec.target_offset, &end,
+					&rec.root_target) < 0 ||
 		    end != rr.rdata_offset + rr.rdlength)
-			continue;
-		rec.root_target = dns_name_is_root(msg->data, msg->len, rec.target_offset);
-		if (!rec.root_target &&
-		    dns_name_to_text(msg->data, msg->len, rec.target_offset, text, sizeof(text)) < 0)
 			continue;
 		bool duplicate = false;
 		for (size_t i = 0; i < count && !duplicate; i++)
@@ -286,7 +290,7 @@ bool srv_addresses_for(const struct dns_msg *msg, enum dns_section section, size
 		} else {
 			continue;
 		}
-		if (!dns_name_equal(msg->data, msg->len, rr.owner_offset, name_offset))
+		if (!dns_name_equal_valid(msg->data, msg->len, rr.owner_offset, name_offset))
 			continue;
 		any = true;
 		if (family != AF_UNSPEC && family != rr_family)
@@ -575,12 +579,36 @@ static bool resolve_targets(struct lookup *lk, const struct dns_msg *msg,
 	return true;
 }
 
-/* Writes "_svc._proto." + domain into out; false when too long. */
+/* Copies the text `in` into out[size]; false (out untouched) when it does
+ * not fit. */
+static bool copy_text(char *out, size_t size, const char *in)
+{
+	size_t len = strlen(in);
+
+	if (len >= size)
+		return false;
+	memcpy(out, in, len + 1);
+	return true;
+}
+
+/* Writes service + "." + domain (domain: a valid name) into out; false when
+ * the service is not a name of its own or the result is too long. */
 static bool join_name(char *out, size_t size, const char *service, const char *domain)
 {
-	int n = snprintf(out, size, "%s.%s", service, domain);
+	size_t service_len = strlen(service);
+	size_t domain_len = strlen(domain);
+	size_t name_len = service_len + 1 + domain_len;
 
-	return n > 0 && (size_t)n < size && srv_name_valid(out);
+	if (service_len == 0 || service[service_len - 1] == '.' || !srv_name_valid(service))
+		return false;
+	/* The same bound as srv_name_valid: 253 octets before a trailing dot. */
+	if (name_len - (domain[domain_len - 1] == '.') > DNS_NAME_TEXT_SIZE - 1 ||
+	    name_len >= size)
+		return false;
+	memcpy(out, service, service_len + 1);
+	out[service_len] = '.'; /* over the NUL just copied */
+	memcpy(out + service_len + 1, domain, domain_len + 1);
+	return true;
 }
 
 /* Outcome of one SRV name. */
@@ -693,43 +721,48 @@ void srv_result_init(struct srv_result *res)
 	res->reason = "";
 }
 
+/* What one lookup needs on the heap, in one allocation (below glibc's mmap
+ * threshold of 128 KiB, so no system call). */
+struct srv_buffers {
+	uint8_t answer[SRV_ANSWER_SIZE];
+	struct srv_record records[SRV_MAX_RECORDS];
+	size_t order[SRV_MAX_RECORDS];
+};
+
 void srv_resolve(const struct srv_request *req, const struct dns_transport *transport,
 		 struct srv_rng *rng, struct srv_result *res)
 {
 	struct lookup lk = {req, transport, rng, res, NULL, NULL, false};
 	char srv_name[DNS_NAME_TEXT_SIZE + 1];
 	char domain[DNS_NAME_TEXT_SIZE + 1];
-	struct srv_record *records = NULL;
-	size_t *order = NULL;
+	struct srv_buffers *buffers = NULL;
 	bool rrset_seen = false;
 
 	srv_result_init(res);
 	res->ttl = UINT32_MAX;
-	res->reason = "invalid name";
+	res->reason = "not a valid host name";
 	if (!srv_name_valid(req->name))
 		goto out;
-	lk.srv_answer = malloc(SRV_ANSWER_SIZE);
-	records = malloc(SRV_MAX_RECORDS * sizeof(*records));
-	order = malloc(SRV_MAX_RECORDS * sizeof(*order));
-	if (lk.srv_answer == NULL || records == NULL || order == NULL) {
+	/* An owner name "_svc._proto.domain" falls back to its domain. */
+	const char *fallback = req->nservices > 0 ? req->name
+						 : strchr(strchr(req->name, '.') + 1, '.') + 1;
+	if (!copy_text(domain, sizeof(domain), fallback))
+		goto out; /* cannot happen: srv_name_valid() bounds the name */
+	buffers = malloc(sizeof(*buffers));
+	if (buffers == NULL) {
 		res->status = SRV_NO_MEMORY;
 		res->reason = "out of memory";
 		goto out;
 	}
+	lk.srv_answer = buffers->answer;
 
 	unsigned names = req->nservices > 0 ? req->nservices : 1;
-	if (req->nservices == 0) {
-		/* An owner name "_svc._proto.domain": its fallback is the domain. */
-		snprintf(domain, sizeof(domain), "%s", strchr(strchr(req->name, '.') + 1, '.') + 1);
-	} else {
-		snprintf(domain, sizeof(domain), "%s", req->name);
-	}
 	for (unsigned i = 0; i < names; i++) {
 		if (req->nservices == 0)
-			snprintf(srv_name, sizeof(srv_name), "%s", req->name);
+			copy_text(srv_name, sizeof(srv_name), req->name);
 		else if (!join_name(srv_name, sizeof(srv_name), req->services[i], req->name))
 			continue;
-		switch (try_srv_name(&lk, srv_name, records, order)) {
+		switch (try_srv_name(&lk, srv_name, buffers->records, buffers->order)) {
 		case STEP_DONE:
 			res->status = SRV_SUCCESS;
 			goto out;
@@ -756,8 +789,6 @@ out:
 		res->ntargets = 0;
 	if (res->ttl == UINT32_MAX)
 		res->ttl = 0;
-	free(order);
-	free(records);
 	free(lk.scratch);
-	free(lk.srv_answer);
+	free(buffers);
 }

@@ -5,6 +5,8 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +263,34 @@ START_TEST(test_domain_match_ignores_case_and_a_trailing_dot)
 }
 END_TEST
 
+START_TEST(test_domain_index_rules_out_only_names_no_entry_can_match)
+{
+	/* exact entries of 6 and 13 octets, no suffix entry */
+	parse("domain a.test\ndomain SipDomain.com.\nprogram sipp\n");
+	ck_assert_uint_eq(cfg.domains[0].len, 6);
+	ck_assert_uint_eq(cfg.domains[1].len, 13);
+	ck_assert_uint_eq(cfg.programs[0].len, 4);
+	ck_assert_ptr_eq(config_match_domain(&cfg, "a.test"), &cfg.domains[0]);
+	ck_assert_ptr_eq(config_match_domain(&cfg, "A.TEST."), &cfg.domains[0]);
+	ck_assert_ptr_eq(config_match_domain(&cfg, "sipdomain.com."), &cfg.domains[1]);
+	const char *no[] = {"b.test", "aa.test", "a.tes", "", ".", "sipdomain.con", "a.test.."};
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		ck_assert_msg(config_match_domain(&cfg, no[i]) == NULL, "%s matched", no[i]);
+	/* names longer than any entry can be, with and without the index */
+	char longname[400];
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	ck_assert_ptr_null(config_match_domain(&cfg, longname));
+	parse("domain .test\n");
+	ck_assert_ptr_null(config_match_domain(&cfg, longname));
+	memcpy(longname + sizeof(longname) - 6, ".test", 6);
+	ck_assert_ptr_eq(config_match_domain(&cfg, longname), &cfg.domains[0]);
+	/* a suffix entry needs a label boundary: ".test" is not in "atest" */
+	ck_assert_ptr_null(config_match_domain(&cfg, "atest"));
+	ck_assert_ptr_nonnull(config_match_domain(&cfg, "a.TEST"));
+}
+END_TEST
+
 START_TEST(test_program_match_is_exact_and_case_sensitive)
 {
 	parse("program sipp port 5070\nprogram twinkle\n");
@@ -473,6 +503,7 @@ static void remove_file(void)
 START_TEST(test_config_load_decide_uses_a_trusted_file)
 {
 	struct config_decision d;
+	char services[SRV_MAX_SERVICES][SRV_SERVICE_SIZE];
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "test_config: not root, skipping the file checks\n");
@@ -482,7 +513,7 @@ START_TEST(test_config_load_decide_uses_a_trusted_file)
 			     "program sipp-cfg\ncache off\n",
 			     0644));
 	errno = 4242;
-	config_load_decide("SIP.test.", "other", &d);
+	config_load_decide("SIP.test.", "other", &d, services);
 	ck_assert_int_eq(errno, 4242);
 	ck_assert(!d.cache);
 	ck_assert(d.matched);
@@ -491,13 +522,27 @@ START_TEST(test_config_load_decide_uses_a_trusted_file)
 	ck_assert_uint_eq(d.line, 3);
 	ck_assert_int_eq(d.port, 5070);
 	ck_assert_uint_eq(d.nservices, 1);
-	ck_assert_str_eq(d.services[0], "_sip._tcp");
-	config_load_decide("elsewhere.test", "sipp-cfg", &d);
+	ck_assert_str_eq(services[0], "_sip._tcp");
+	config_load_decide("elsewhere.test", "sipp-cfg", &d, services);
 	ck_assert(d.matched);
 	ck_assert(d.by_program);
 	ck_assert_uint_eq(d.line, 4);
-	config_load_decide("elsewhere.test", "other", &d);
+	config_load_decide("elsewhere.test", "other", &d, services);
 	ck_assert(!d.matched);
+	ck_assert_uint_eq(d.nservices, 0);
+	ck_assert(d.debug);
+	/* config_load_matches answers as config_load_decide, copying nothing */
+	bool debug = false;
+	errno = 4243;
+	ck_assert(config_load_matches("SIP.test.", "other", &debug));
+	ck_assert(debug);
+	ck_assert(config_load_matches("elsewhere.test", "sipp-cfg", &debug));
+	ck_assert(config_load_matches(NULL, "sipp-cfg", &debug));
+	ck_assert(!config_load_matches("elsewhere.test", "other", &debug));
+	ck_assert(config_load_matches("sip.test", NULL, &debug));
+	ck_assert(!config_load_matches(NULL, NULL, &debug));
+	ck_assert(debug);
+	ck_assert_int_eq(errno, 4243);
 	remove_file();
 }
 END_TEST
@@ -508,7 +553,7 @@ START_TEST(test_config_load_ignores_a_file_others_may_write)
 	if (geteuid() != 0)
 		return;
 	ck_assert(write_file("domain sip.test\n", 0666));
-	config_load_decide("sip.test", "x", &d);
+	config_load_decide("sip.test", "x", &d, NULL);
 	ck_assert(!d.matched);
 	remove_file();
 }
@@ -518,14 +563,17 @@ START_TEST(test_config_load_ignores_a_directory_and_a_missing_file)
 {
 	struct config_decision d;
 	remove_file();
-	config_load_decide("sip.test", "x", &d);
+	config_load_decide("sip.test", "x", &d, NULL);
 	ck_assert(!d.matched);
 	ck_assert(!d.debug);
 	ck_assert(d.cache); /* the default without a file */
+	bool debug = true;
+	ck_assert(!config_load_matches("sip.test", "x", &debug));
+	ck_assert(!debug);
 	if (geteuid() != 0)
 		return;
 	ck_assert_int_eq(mkdir(SRVSIP_CONFIG_PATH, 0755), 0);
-	config_load_decide("sip.test", "x", &d);
+	config_load_decide("sip.test", "x", &d, NULL);
 	ck_assert(!d.matched);
 	remove_file();
 }
@@ -537,22 +585,122 @@ START_TEST(test_config_load_rereads_a_changed_file_within_two_seconds)
 	if (geteuid() != 0)
 		return;
 	ck_assert(write_file("domain one.test\n", 0644));
-	config_load_decide("one.test", "x", &d);
+	config_load_decide("one.test", "x", &d, NULL);
 	ck_assert(d.matched);
 	ck_assert(write_file("domain two.test port 5099\n", 0644));
 	struct timespec pause = {0, 50 * 1000 * 1000};
 	bool seen = false;
 	for (int i = 0; i < 50 && !seen; i++) {
-		config_load_decide("two.test", "x", &d);
+		config_load_decide("two.test", "x", &d, NULL);
 		seen = d.matched;
 		if (!seen)
 			nanosleep(&pause, NULL);
 	}
 	ck_assert_msg(seen, "the new file was not read within 2.5 s");
 	ck_assert_int_eq(d.port, 5099);
-	config_load_decide("one.test", "x", &d);
+	config_load_decide("one.test", "x", &d, NULL);
 	ck_assert(!d.matched);
 	remove_file();
+}
+END_TEST
+
+/* Replaces the file as an editor does: a new file renamed over it. */
+static bool rename_file(const char *text)
+{
+	char tmp[sizeof(SRVSIP_CONFIG_PATH) + 8];
+	snprintf(tmp, sizeof(tmp), "%s.new", SRVSIP_CONFIG_PATH);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return false;
+	size_t len = strlen(text);
+	bool ok = write(fd, text, len) == (ssize_t)len && fchmod(fd, 0644) == 0;
+	close(fd);
+	return ok && rename(tmp, SRVSIP_CONFIG_PATH) == 0;
+}
+
+struct decider {
+	atomic_bool *stop;
+	unsigned long rounds;
+	unsigned long matched;
+	unsigned long inconsistent; /* a decision mixing two files */
+};
+
+/* Each file puts one name in scope with its own port and services: a
+ * decision must come whole from one of them. */
+static void *decide_until_stopped(void *arg)
+{
+	struct decider *d = arg;
+	static const struct {
+		const char *name;
+		int port;
+		const char *service;
+	} files[] = {{"one.test", 5071, "_one._udp"}, {"two.test", 5072, "_two._tcp"}};
+
+	while (!atomic_load(d->stop)) {
+		for (size_t i = 0; i < 2; i++) {
+			struct config_decision dec;
+			char services[SRV_MAX_SERVICES][SRV_SERVICE_SIZE];
+			config_load_decide(files[i].name, "x", &dec, services);
+			if (!dec.matched)
+				continue;
+			d->matched++;
+			if (dec.port != files[i].port || dec.nservices != 1 ||
+			    strcmp(services[0], files[i].service) != 0 || dec.line != 2 ||
+			    dec.debug != (i == 1))
+				d->inconsistent++;
+		}
+		d->rounds++;
+	}
+	return NULL;
+}
+
+START_TEST(test_config_reloads_under_concurrent_lookups_give_whole_decisions)
+{
+	/* Lookups hold a snapshot without a lock while the file is replaced
+	 * and reloaded: under ASan a snapshot freed too early would show. */
+	if (geteuid() != 0)
+		return;
+	static const char *texts[] = {
+		"# one\ndomain one.test port 5071 services _one._udp\n",
+		"debug\ndomain two.test port 5072 services _two._tcp\n",
+	};
+	atomic_bool stop = false;
+	struct decider d[4];
+	pthread_t t[4];
+
+	ck_assert(rename_file(texts[0]));
+	for (int i = 0; i < 4; i++) {
+		d[i] = (struct decider){&stop, 0, 0, 0};
+		ck_assert_int_eq(pthread_create(&t[i], NULL, decide_until_stopped, &d[i]), 0);
+	}
+	/* 2.6 s: two or three reloads, each retiring a snapshot in use */
+	struct timespec pause = {0, 100 * 1000 * 1000};
+	for (int i = 0; i < 26; i++) {
+		ck_assert(rename_file(texts[(i / 3) % 2]));
+		nanosleep(&pause, NULL);
+	}
+	atomic_store(&stop, true);
+	unsigned long matched = 0;
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+		ck_assert_uint_eq(d[i].inconsistent, 0);
+		ck_assert_uint_gt(d[i].rounds, 0);
+		matched += d[i].matched;
+	}
+	ck_assert_uint_gt(matched, 0);
+	remove_file();
+	/* without the file, nothing matches any more (within 2 s) */
+	struct config_decision dec;
+	bool gone = false;
+	for (int i = 0; i < 50 && !gone; i++) {
+		config_load_decide("one.test", "x", &dec, NULL);
+		bool one = dec.matched;
+		config_load_decide("two.test", "x", &dec, NULL);
+		gone = !one && !dec.matched;
+		if (!gone)
+			nanosleep(&pause, NULL);
+	}
+	ck_assert(gone);
 }
 END_TEST
 
@@ -655,7 +803,7 @@ START_TEST(test_bad_config_lines_are_logged_with_numbers_when_debug_is_on)
 		return;
 	listen_log();
 	ck_assert(write_file("domain ok.test\nbogus line\ndebug\ndomain bad.test port 0\n", 0644));
-	config_load_decide("ok.test", "x", &d);
+	config_load_decide("ok.test", "x", &d, NULL);
 	ck_assert(d.matched);
 	ck_assert(d.debug);
 	snprintf(want, sizeof(want), "<28>libnss_srvsip[%ld]: %s line 2 ignored: ", (long)getpid(),
@@ -681,7 +829,7 @@ START_TEST(test_bad_config_lines_are_silent_without_debug)
 	struct timeval tv = {0, 300 * 1000};
 	setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	ck_assert(write_file("domain ok.test\nbogus line\n", 0644));
-	config_load_decide("ok.test", "x", &d);
+	config_load_decide("ok.test", "x", &d, NULL);
 	ck_assert(d.matched);
 	ck_assert_str_eq(next_log_line(), "");
 	remove_file();
@@ -711,6 +859,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_exact_domain_beats_suffix_and_longest_suffix_wins);
 	tcase_add_test(tc, test_suffix_matches_whole_labels_only);
 	tcase_add_test(tc, test_domain_match_ignores_case_and_a_trailing_dot);
+	tcase_add_test(tc, test_domain_index_rules_out_only_names_no_entry_can_match);
 	tcase_add_test(tc, test_program_match_is_exact_and_case_sensitive);
 	suite_add_tcase(s, tc);
 
@@ -721,6 +870,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_config_load_ignores_a_file_others_may_write);
 	tcase_add_test(tc, test_config_load_ignores_a_directory_and_a_missing_file);
 	tcase_add_test(tc, test_config_load_rereads_a_changed_file_within_two_seconds);
+	tcase_add_test(tc, test_config_reloads_under_concurrent_lookups_give_whole_decisions);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("log");

@@ -650,6 +650,55 @@ START_TEST(test_name_of_255_octets_is_accepted_and_256_rejected)
 }
 END_TEST
 
+/* A message whose question is a 252-octet name, then `nrr` records whose
+ * owners are: a bare pointer to the question, then a label of
+ * `prefix_octets` - 1 letters plus a pointer to the question. */
+static size_t message_with_prefixed_owner(uint8_t *buf, int prefix_octets)
+{
+	const int n252[] = {63, 63, 63, 58};
+	static const uint8_t rr_tail[10] = {0, 1, 0, 1, 0, 0, 0, 0, 0, 0}; /* A IN ttl 0 rdlength 0 */
+
+	memset(buf, 0, 12);
+	buf[5] = 1; /* QDCOUNT */
+	buf[7] = 2; /* ANCOUNT */
+	size_t at = raw_long_name(buf, 12, n252, 4);
+	ck_assert_uint_eq(at - 12, 252);
+	buf[at++] = 0;
+	buf[at++] = 1;
+	buf[at++] = 0;
+	buf[at++] = 1;
+	buf[at++] = 0xc0; /* owner 1: the question, already validated */
+	buf[at++] = 12;
+	memcpy(buf + at, rr_tail, sizeof(rr_tail));
+	at += sizeof(rr_tail);
+	buf[at++] = (uint8_t)(prefix_octets - 1); /* owner 2: a label + the question */
+	for (int i = 0; i < prefix_octets - 1; i++)
+		buf[at++] = (uint8_t)('a' + i);
+	buf[at++] = 0xc0;
+	buf[at++] = 12;
+	memcpy(buf + at, rr_tail, sizeof(rr_tail));
+	return at + sizeof(rr_tail);
+}
+
+START_TEST(test_pointer_to_an_already_validated_name_still_counts_its_length)
+{
+	/* dns_msg_init walks each name once and then trusts what it learnt;
+	 * a pointer to such a name must still add up to at most 255 octets:
+	 * 3 + 252 = 255 is a name, 4 + 252 = 256 is not. */
+	static uint8_t buf[400];
+	struct dns_msg msg;
+	size_t len = message_with_prefixed_owner(buf, 3);
+	ck_assert_int_eq(dns_msg_init(&msg, exact_copy(buf, len), len), 0);
+	ck_assert_uint_eq(msg.reachable[DNS_SECTION_ANSWER], 2);
+	ck_assert(dns_msg_whole(&msg));
+
+	len = message_with_prefixed_owner(buf, 4);
+	ck_assert_int_eq(dns_msg_init(&msg, exact_copy(buf, len), len), 0);
+	ck_assert_uint_eq(msg.reachable[DNS_SECTION_ANSWER], 1);
+	ck_assert(!dns_msg_whole(&msg));
+}
+END_TEST
+
 START_TEST(test_srv_records_with_0_and_300_octet_targets_are_skipped)
 {
 	struct dns_msg msg;
@@ -896,6 +945,94 @@ START_TEST(test_dns_name_equal_ignores_ascii_case_only)
 }
 END_TEST
 
+START_TEST(test_dns_name_equal_valid_agrees_with_dns_name_equal_on_valid_names)
+{
+	struct dns_msg msg;
+
+	wb_init(&B, 1, WB_FLAGS_ANSWER);
+	size_t names[8];
+	names[0] = wb_name_plain(&B, "A.Example.TEST");
+	names[1] = wb_name_plain(&B, "a.example.test");
+	B.compress = true;
+	names[2] = wb_name(&B, "x.a.example.test");   /* compressed onto names[1] */
+	names[3] = wb_name(&B, "a.example.test");     /* a bare pointer */
+	names[4] = wb_name(&B, "y.example.test");
+	B.compress = false;
+	names[5] = wb_name_plain(&B, "x.A.EXAMPLE.test");
+	names[6] = wb_name_plain(&B, "a.example.tes");
+	names[7] = wb_name_plain(&B, ".");
+	parse_b(&msg);
+	const uint8_t *p = exact[nexact - 1];
+	size_t n = B.len;
+
+	for (size_t i = 0; i < 8; i++)
+		for (size_t j = 0; j < 8; j++)
+			ck_assert_msg(dns_name_equal_valid(p, n, names[i], names[j]) ==
+					      dns_name_equal(p, n, names[i], names[j]),
+				      "names %zu and %zu", i, j);
+	ck_assert(dns_name_equal_valid(p, n, names[3], names[0]));
+	ck_assert(!dns_name_equal_valid(p, n, names[4], names[1]));
+}
+END_TEST
+
+START_TEST(test_dns_name_equal_refuses_a_malformed_name_even_compared_with_itself)
+{
+	/* Both walks meet at once; the rest is still walked (a forward
+	 * pointer, a label past the end). */
+	static const uint8_t forward[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					  1, 'a', 0xc0, 16, 0, 0};
+	static const uint8_t cut[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 'a', 9, 'b'};
+	const uint8_t *f = exact_copy(forward, sizeof(forward));
+	const uint8_t *c = exact_copy(cut, sizeof(cut));
+
+	ck_assert(!dns_name_equal(f, sizeof(forward), 12, 12));
+	ck_assert(!dns_name_equal(c, sizeof(cut), 12, 12));
+}
+END_TEST
+
+START_TEST(test_host_octets_are_letters_digits_hyphen_and_underscore)
+{
+	for (int ch = 0; ch < 256; ch++) {
+		bool expected = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+				(ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+		ck_assert_msg(dns_host_octet((uint8_t)ch) == expected, "octet %d", ch);
+	}
+}
+END_TEST
+
+START_TEST(test_check_host_skips_validates_and_spots_the_root_in_one_walk)
+{
+	struct dns_msg msg;
+	size_t end;
+	bool root;
+
+	wb_init(&B, 1, WB_FLAGS_ANSWER);
+	size_t host = wb_name_plain(&B, "sip-1_a.Example.test");
+	size_t host_end = B.len;
+	B.compress = true;
+	size_t ptr = wb_name(&B, "example.test");
+	size_t ptr_end = B.len;
+	B.compress = false;
+	size_t dot = wb_name_plain(&B, ".");
+	size_t star = wb_name_plain(&B, "*.example.test");
+	size_t space = wb_name_plain(&B, "a b.test");
+	parse_b(&msg);
+	const uint8_t *p = exact[nexact - 1];
+	size_t n = B.len;
+
+	ck_assert_int_eq(dns_name_check_host(p, n, host, &end, &root), 0);
+	ck_assert_uint_eq(end, host_end);
+	ck_assert(!root);
+	ck_assert_int_eq(dns_name_check_host(p, n, ptr, &end, &root), 0);
+	ck_assert_uint_eq(end, ptr_end);
+	ck_assert_int_eq(dns_name_check_host(p, n, dot, &end, &root), 0);
+	ck_assert(root);
+	ck_assert_int_eq(dns_name_check_host(p, n, star, &end, &root), -1);
+	ck_assert_int_eq(dns_name_check_host(p, n, space, &end, &root), -1);
+	ck_assert_int_eq(dns_name_check_host(p, dot, dot, &end, &root), -1); /* cut before it */
+}
+END_TEST
+
 START_TEST(test_dns_name_equal_text_with_and_without_trailing_dot)
 {
 	struct dns_msg msg;
@@ -1131,6 +1268,11 @@ static Suite *wire_suite(void)
 	tcase_add_test(tc, test_pointer_or_label_past_the_end_is_rejected);
 	tcase_add_test(tc, test_extended_label_types_0x40_and_0x80_are_rejected);
 	tcase_add_test(tc, test_name_of_255_octets_is_accepted_and_256_rejected);
+	tcase_add_test(tc, test_pointer_to_an_already_validated_name_still_counts_its_length);
+	tcase_add_test(tc, test_dns_name_equal_valid_agrees_with_dns_name_equal_on_valid_names);
+	tcase_add_test(tc, test_dns_name_equal_refuses_a_malformed_name_even_compared_with_itself);
+	tcase_add_test(tc, test_host_octets_are_letters_digits_hyphen_and_underscore);
+	tcase_add_test(tc, test_check_host_skips_validates_and_spots_the_root_in_one_walk);
 	tcase_add_test(tc, test_name_to_text_refuses_octets_outside_the_host_name_alphabet);
 	tcase_add_test(tc, test_name_to_text_needs_room_for_the_terminating_nul);
 	tcase_add_test(tc, test_name_to_text_refuses_a_wildcard_label);

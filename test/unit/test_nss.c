@@ -1169,6 +1169,35 @@ START_TEST(test_pairing_belongs_to_the_thread_of_the_services_lookup)
 }
 END_TEST
 
+static void *servbyname_in_thread(void *arg)
+{
+	enum nss_status *st = arg;
+	*st = servbyname("sipsrv", "udp");
+	return NULL;
+}
+
+START_TEST(test_pairing_left_by_an_exited_thread_pairs_nothing_else)
+{
+	/* The thread exits with its pseudo-service pending, never consumed. */
+	enum nss_status st = NSS_STATUS_UNAVAIL;
+	pthread_t t;
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(pthread_create(&t, NULL, servbyname_in_thread, &st), 0);
+		ck_assert_int_eq(pthread_join(t, NULL), 0);
+		ck_assert_int_eq(st, NSS_STATUS_SUCCESS);
+	}
+	expect_status(EP4, "example.test", AF_UNSPEC, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+	ck_assert_uint_eq(fake_queries(), 0);
+	/* this thread's own pairing is taken once, as before */
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	struct call c = hosts_call(EP4, "example.test", AF_UNSPEC);
+	ck_assert_int_eq(call_big(&c), NSS_STATUS_SUCCESS);
+	ck_assert_uint_eq(fake_queries(), 1);
+	expect_status(EP4, "example.test", AF_UNSPEC, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+	ck_assert_uint_eq(fake_queries(), 1);
+}
+END_TEST
+
 START_TEST(test_pairing_is_never_used_inside_nscd)
 {
 	program_invocation_short_name = (char *)"nscd";
@@ -1525,6 +1554,7 @@ static Suite *nss_suite(void)
 	tcase_add_test(tc, test_each_pseudo_service_asks_its_own_srv_name);
 	tcase_add_test(tc, test_getservbyname_r_answers_only_pseudo_services_and_their_protocols);
 	tcase_add_test(tc, test_pairing_belongs_to_the_thread_of_the_services_lookup);
+	tcase_add_test(tc, test_pairing_left_by_an_exited_thread_pairs_nothing_else);
 	tcase_add_test(tc, test_pairing_is_never_used_inside_nscd);
 	tcase_add_test(tc, test_config_domain_lines_put_exact_and_suffix_names_in_scope);
 	tcase_add_test(tc, test_config_program_line_puts_every_name_of_that_program_in_scope);
