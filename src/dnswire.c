@@ -131,11 +131,6 @@ static bool labels_equal(const uint8_t *a, const uint8_t *b, size_t n)
 	return true;
 }
 
-/* Compares label by label until both walks reach the same octet: from
- * there they read the same name.  `validated`: both names are known to be
- * well formed, so that is the answer; otherwise one walk of the rest decides
- * (under the stricter of the two pointer bounds, so it accepts exactly what
- * both walks would). */
 /* Where the name at `offset` has its first label, after its leading
  * pointers (each must lead backwards); SIZE_MAX when one cannot be read. */
 static inline size_t first_label(const uint8_t *data, size_t len, size_t offset)
@@ -149,6 +144,11 @@ static inline size_t first_label(const uint8_t *data, size_t len, size_t offset)
 	return offset < len ? offset : SIZE_MAX;
 }
 
+/* Compares label by label until both walks reach the same octet: from
+ * there they read the same name.  `validated`: both names are known to be
+ * well formed, so that is the answer; otherwise one walk of the rest decides
+ * (under the stricter of the two pointer bounds, so it accepts exactly what
+ * both walks would). */
 static inline bool names_equal(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b,
 			       bool validated)
 {
