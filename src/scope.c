@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "config_load.h"
+#include "text.h"
 
 static const struct pseudo_service pseudo_services[] = {
 	{"sipsrv", 5060, "_sip._udp", "_sip._tcp"},
@@ -132,19 +133,10 @@ const char *scope_trigger_name(enum scope_trigger trigger)
 	return "unknown";
 }
 
-/* Copies the string src into dst[size], cut at size - 1 octets as
- * snprintf(dst, size, "%s", src) would, for a fraction of its cost. */
-static void copy_text(char *dst, size_t size, const char *src)
-{
-	size_t len = strnlen(src, size - 1);
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
 static void add_service(struct srv_request *req, const char *srv)
 {
 	if (srv != NULL && req->nservices < SRV_MAX_SERVICES)
-		copy_text(req->services[req->nservices++], SRV_SERVICE_SIZE, srv);
+		text_copy(req->services[req->nservices++], SRV_SERVICE_SIZE, srv);
 }
 
 struct pairing {
@@ -197,7 +189,9 @@ fill_request(enum scope_trigger trigger, const char *name, struct srv_request *r
 		req->nservices = decision->nservices;
 		break;
 	}
-	copy_text(req->name, sizeof(req->name), name);
+	/* A name longer than any host name is cut here and refused by the
+	 * NSS glue, which compares the two. */
+	text_copy(req->name, sizeof(req->name), name);
 	return trigger;
 }
 

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "text.h"
+
 const char *srv_status_name(enum srv_status status)
 {
 	switch (status) {
@@ -579,18 +581,6 @@ static bool resolve_targets(struct lookup *lk, const struct dns_msg *msg,
 	return true;
 }
 
-/* Copies the text `in` into out[size]; false (out untouched) when it does
- * not fit. */
-static bool copy_text(char *out, size_t size, const char *in)
-{
-	size_t len = strlen(in);
-
-	if (len >= size)
-		return false;
-	memcpy(out, in, len + 1);
-	return true;
-}
-
 /* Writes service + "." + domain (domain: a valid name) into out; false when
  * the service is not a name of its own or the result is too long. */
 static bool join_name(char *out, size_t size, const char *service, const char *domain)
@@ -746,7 +736,7 @@ void srv_resolve(const struct srv_request *req, const struct dns_transport *tran
 	/* An owner name "_svc._proto.domain" falls back to its domain. */
 	const char *fallback = req->nservices > 0 ? req->name
 						 : strchr(strchr(req->name, '.') + 1, '.') + 1;
-	if (!copy_text(domain, sizeof(domain), fallback))
+	if (!text_copy(domain, sizeof(domain), fallback))
 		goto out; /* cannot happen: srv_name_valid() bounds the name */
 	buffers = malloc(sizeof(*buffers));
 	if (buffers == NULL) {
@@ -759,7 +749,7 @@ void srv_resolve(const struct srv_request *req, const struct dns_transport *tran
 	unsigned names = req->nservices > 0 ? req->nservices : 1;
 	for (unsigned i = 0; i < names; i++) {
 		if (req->nservices == 0)
-			copy_text(srv_name, sizeof(srv_name), req->name);
+			text_copy(srv_name, sizeof(srv_name), req->name);
 		else if (!join_name(srv_name, sizeof(srv_name), req->services[i], req->name))
 			continue;
 		switch (try_srv_name(&lk, srv_name, buffers->records, buffers->order)) {
