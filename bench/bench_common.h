@@ -115,4 +115,58 @@ static inline int bench_print(const struct sample *s, long n, int quiet)
 	return failed;
 }
 
+/* One lookup of the program into *s (which it clears first); ctx is the
+ * program's own. */
+typedef void bench_lookup_fn(void *ctx, struct sample *s);
+
+/* The measured loop, timed unless quiet.  Each program calls it from its own
+ * bench_measured() (noipa, so the symbol callgrind collects stays). */
+static inline void bench_loop(bench_lookup_fn *lookup, void *ctx, struct sample *samples, long n,
+			      int quiet)
+{
+	for (long i = 0; i < n; i++) {
+		long t0 = quiet ? 0 : bench_now_us();
+		lookup(ctx, &samples[i]);
+		if (!quiet)
+			samples[i].us = bench_now_us() - t0;
+	}
+}
+
+/* main's common part: warm-up, hook -b, marker, measured(), marker, hook
+ * -a, output.  `what` names the lookup in messages.  Returns the exit
+ * status (see the top of this file). */
+static inline int bench_run(const char *prog, const char *what, const struct bench_options *o,
+			    bench_lookup_fn *lookup,
+			    void (*measured)(void *ctx, struct sample *samples, long n, int quiet),
+			    void *ctx)
+{
+	struct sample *samples = calloc((size_t)o->n, sizeof(*samples));
+	struct sample warm;
+	int failed = 0;
+
+	if (samples == NULL)
+		return 1;
+	for (long w = 0; w < o->warmup; w++) {
+		lookup(ctx, &warm);
+		if (warm.error != 0) {
+			fprintf(stderr, "%s: warm-up lookup of %s failed: %d\n", prog, what, warm.error);
+			failed = 1;
+		}
+	}
+	if (bench_hook(o->before) != 0) {
+		free(samples);
+		return 2;
+	}
+	bench_marker();
+	measured(ctx, samples, o->n, o->quiet);
+	bench_marker();
+	if (bench_hook(o->after) != 0) {
+		free(samples);
+		return 2;
+	}
+	failed |= bench_print(samples, o->n, o->quiet);
+	free(samples);
+	return failed;
+}
+
 #endif

@@ -32,7 +32,6 @@ struct job {
 	enum mode mode;
 	const char *name;
 	const char *service;
-	int quiet;
 	/* rtt */
 	int fd;
 	int burst;
@@ -116,8 +115,10 @@ static void lookup_rtt(struct job *job, struct sample *s)
 	}
 }
 
-static void lookup_once(struct job *job, struct sample *s)
+static void lookup_once(void *ctx, struct sample *s)
 {
+	struct job *job = ctx;
+
 	memset(s, 0, sizeof(*s));
 	switch (job->mode) {
 	case MODE_GAI: lookup_gai(job, s); break;
@@ -128,15 +129,10 @@ static void lookup_once(struct job *job, struct sample *s)
 
 /* The measured lookups: the only function callgrind collects (noipa: never
  * inlined nor cloned, so the symbol name stays). */
-__attribute__((noipa)) void bench_measured(struct job *job, struct sample *samples, long n);
-__attribute__((noipa)) void bench_measured(struct job *job, struct sample *samples, long n)
+__attribute__((noipa)) void bench_measured(void *job, struct sample *samples, long n, int quiet);
+__attribute__((noipa)) void bench_measured(void *job, struct sample *samples, long n, int quiet)
 {
-	for (long i = 0; i < n; i++) {
-		long t0 = job->quiet ? 0 : bench_now_us();
-		lookup_once(job, &samples[i]);
-		if (!job->quiet)
-			samples[i].us = bench_now_us() - t0;
-	}
+	bench_loop(lookup_once, job, samples, n, quiet);
 }
 
 static int open_rtt(struct job *job)
@@ -173,7 +169,6 @@ int main(int argc, char **argv)
 	if (i < 0 || i + 2 > argc)
 		return usage();
 	memset(&job, 0, sizeof(job));
-	job.quiet = o.quiet;
 	job.name = argv[i + 1];
 	if (strcmp(argv[i], "gai") == 0 && i + 3 == argc) {
 		job.mode = MODE_GAI;
@@ -193,32 +188,5 @@ int main(int argc, char **argv)
 	} else {
 		return usage();
 	}
-
-	struct sample *samples = calloc((size_t)o.n, sizeof(*samples));
-	struct sample warm;
-	int failed = 0;
-	if (samples == NULL)
-		return 1;
-	for (long w = 0; w < o.warmup; w++) {
-		lookup_once(&job, &warm);
-		if (warm.error != 0) {
-			fprintf(stderr, "bench_driver: warm-up lookup of %s failed: %d\n", job.name,
-				warm.error);
-			failed = 1;
-		}
-	}
-	if (bench_hook(o.before) != 0) {
-		free(samples);
-		return 2;
-	}
-	bench_marker();
-	bench_measured(&job, samples, o.n);
-	bench_marker();
-	if (bench_hook(o.after) != 0) {
-		free(samples);
-		return 2;
-	}
-	failed |= bench_print(samples, o.n, o.quiet);
-	free(samples);
-	return failed;
+	return bench_run("bench_driver", job.name, &o, lookup_once, bench_measured, &job);
 }

@@ -30,8 +30,9 @@ static int by_priority(const void *a, const void *b)
 	return (int)x->priority - (int)y->priority;
 }
 
-static void lookup_once(const char *srv_name, struct sample *s)
+static void lookup_once(void *ctx, struct sample *s)
 {
+	const char *srv_name = ctx;
 	static struct target targets[MAX_TARGETS];
 	uint8_t answer[65536];
 	ns_msg msg;
@@ -74,53 +75,20 @@ static void lookup_once(const char *srv_name, struct sample *s)
 		s->error = HOST_NOT_FOUND;
 }
 
-__attribute__((noipa)) void bench_measured(const char *srv_name, struct sample *samples, long n,
-					   int quiet);
-__attribute__((noipa)) void bench_measured(const char *srv_name, struct sample *samples, long n,
-					   int quiet)
+__attribute__((noipa)) void bench_measured(void *srv_name, struct sample *samples, long n, int quiet);
+__attribute__((noipa)) void bench_measured(void *srv_name, struct sample *samples, long n, int quiet)
 {
-	for (long i = 0; i < n; i++) {
-		long t0 = quiet ? 0 : bench_now_us();
-		lookup_once(srv_name, &samples[i]);
-		if (!quiet)
-			samples[i].us = bench_now_us() - t0;
-	}
+	bench_loop(lookup_once, srv_name, samples, n, quiet);
 }
 
 int main(int argc, char **argv)
 {
 	struct bench_options o;
 	int i = bench_parse_options(argc, argv, &o);
-	int failed = 0;
 
 	if (i < 0 || i + 1 != argc) {
 		fprintf(stderr, "usage: naive_pipeline [-n N] [-w W] [-b CMD] [-a CMD] [-q] SRV_NAME\n");
 		return 64;
 	}
-	struct sample *samples = calloc((size_t)o.n, sizeof(*samples));
-	struct sample warm;
-	if (samples == NULL)
-		return 1;
-	for (long w = 0; w < o.warmup; w++) {
-		lookup_once(argv[i], &warm);
-		if (warm.error != 0) {
-			fprintf(stderr, "naive_pipeline: warm-up lookup of %s failed: %d\n", argv[i],
-				warm.error);
-			failed = 1;
-		}
-	}
-	if (bench_hook(o.before) != 0) {
-		free(samples);
-		return 2;
-	}
-	bench_marker();
-	bench_measured(argv[i], samples, o.n, o.quiet);
-	bench_marker();
-	if (bench_hook(o.after) != 0) {
-		free(samples);
-		return 2;
-	}
-	failed |= bench_print(samples, o.n, o.quiet);
-	free(samples);
-	return failed;
+	return bench_run("naive_pipeline", argv[i], &o, lookup_once, bench_measured, argv[i]);
 }
