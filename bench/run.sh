@@ -94,14 +94,11 @@ if [ "${1:-}" != --inside ]; then
         cat "$BENCH_TMP/build.log" >&2
         exit 2
     fi
-    # PID 1 of the new pid namespace is the inner run.sh: when it exits the
-    # kernel kills NSD and nfq_delay, and the mounts and iptables rules
-    # vanish with the namespaces.
-    unshare --net --mount --pid --fork --kill-child --mount-proc --propagation private \
-        /bin/bash "$BENCH_DIR/run.sh" --inside "$@" &
-    upid=$!
-    trap 'kill -KILL "$upid" 2>/dev/null; wait "$upid"; exit 130' INT TERM
-    wait "$upid"
+    # The inner run.sh is the namespace's PID 1: NSD and nfq_delay die with
+    # it, and the iptables rules vanish with the namespace.
+    # shellcheck source=../test/e2e/ns-run.sh
+    . "$REPO/test/e2e/ns-run.sh"
+    run_in_namespace "$BENCH_DIR/run.sh" "$@"
     exit $?
 fi
 

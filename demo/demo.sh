@@ -23,8 +23,9 @@ if [ "${1:-}" != --inside ]; then
 	chmod 0755 "$E2E_TMP"
 	export E2E_TMP
 	trap 'rm -rf "$E2E_TMP"' EXIT
-	unshare --net --mount --pid --fork --kill-child --mount-proc --propagation private \
-		/bin/bash "$DEMO_DIR/demo.sh" --inside
+	# shellcheck source=../test/e2e/ns-run.sh
+	. "$E2E_DIR/ns-run.sh"
+	run_in_namespace "$DEMO_DIR/demo.sh"
 	exit $?
 fi
 

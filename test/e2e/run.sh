@@ -45,15 +45,11 @@ if [ "${1:-}" != --inside ]; then
         else rm -rf "$E2E_TMP"; fi
     }
     trap cleanup EXIT
-    # PID 1 of the new pid namespace is the inner run.sh: when it exits the
-    # kernel kills what is left (NSD, proxy, sipp) and the mounts disappear.
-    # unshare --fork ignores SIGINT/SIGTERM, so on those we SIGKILL it, and
-    # --kill-child then SIGKILLs the namespace's PID 1 (so all of it).
-    unshare --net --mount --pid --fork --kill-child --mount-proc --propagation private \
-        /bin/bash "$E2E_DIR/run.sh" --inside "$@" &
-    upid=$!
-    trap 'kill -KILL "$upid" 2>/dev/null; wait "$upid"; exit 130' INT TERM
-    wait "$upid"
+    # The inner run.sh is the namespace's PID 1: NSD, the proxy and sipp
+    # die with it.
+    # shellcheck source=ns-run.sh
+    . "$E2E_DIR/ns-run.sh"
+    run_in_namespace "$E2E_DIR/run.sh" "$@"
     exit $?
 fi
 
