@@ -34,8 +34,14 @@ mkdir -p "$w/out"
 shopt -s nullglob
 pkgs=("$debs"/libnss-srvsip_*.deb "$debs"/srvsip-tools_*.deb)
 [ ${#pkgs[@]} = 2 ] || { echo "$0: need exactly one libnss-srvsip and one srvsip-tools .deb in $debs" >&2; exit 64; }
+# resolve-srv declares isolation-container: it must not run on a bare
+# testbed, as it changes /etc and starts a DNS server on port 53.  It
+# isolates itself (private network, mount, PID and UTS namespaces) and this
+# null runner is inside overlays, so that need is met here; autopkgtest 5.28
+# (bookworm) runs it on the null runner anyway, 5.49 (trixie) skips it
+# (exit 8, "no tests run") unless told to ignore the restriction.
 rc=0
-autopkgtest -o "$w/out" "${pkgs[@]}" "$src/" -- null || rc=$?
+autopkgtest --ignore-restrictions=isolation-container -o "$w/out" "${pkgs[@]}" "$src/" -- null || rc=$?
 echo "--- summary"
 cat "$w/out/summary" 2>/dev/null
 exit "$rc"
