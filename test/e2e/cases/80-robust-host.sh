@@ -9,6 +9,7 @@
 e2e_case robust_host_state robust_host_state module
 e2e_case robust_host_state_debug robust_host_state_debug module
 e2e_case robust_host_conf_hostile robust_host_conf_hostile module
+e2e_case robust_host_conf_mode0000_nobody robust_host_conf_mode0000_nobody module
 e2e_case robust_host_pairing_stale robust_host_pairing_stale module
 
 # run_host_safety TAG MODE [PREFIX...]: run the driver (as PREFIX... if
@@ -99,8 +100,7 @@ run_host_safety_inner() { run_host_safety "$@" lookups; }
 #   - mode 0000, root-owned, read by root          -> USED: root reads through
 #     mode 000 (CAP_DAC_OVERRIDE) and the file meets every trust rule; this only
 #     proves mode 000 is not itself a reason to ignore the file
-#   - mode 0000 read by an unprivileged program (nobody) -> ignored: open()
-#     fails (EACCES) and the module treats it as absent, no crash
+#   - mode 0000 read by an unprivileged program: robust_host_conf_mode0000_nobody
 #   - a FIFO (no writer) / a directory             -> ignored, no hang
 #   - a symlink to a 0666 file                     -> ignored (stat follows it)
 #   - a symlink to /dev/zero or /dev/urandom       -> ignored, no endless read
@@ -138,12 +138,6 @@ robust_host_conf_hostile() {
     check variant mode0602 ignored "$f.ok" 0602
     check variant owner-nobody ignored "$f.ok" 0644 nobody:root
     check variant mode0000-root applied "$f.ok" 0000
-    nobody_run() {
-        robust_write_conf_file "$f.ok" 0000
-        note "== mode0000-nobody: read by uid 65534"
-        run_host_safety mode0000-nobody ignored setpriv --reuid=65534 --regid=65534 --clear-groups
-    }
-    check nobody_run
     fifo_run() {
         rm -rf "$SRVSIP_CONF"; mkfifo -m 0644 "$SRVSIP_CONF"
         note "== fifo: $(stat -c '%F %a' "$SRVSIP_CONF")"
@@ -173,6 +167,42 @@ robust_host_conf_hostile() {
     check variant long-line applied "$f.longline"
     rm -rf "$SRVSIP_CONF"
     check_done
+}
+
+# nobody_blocked: prints why uid 65534 cannot run the driver with the
+# module of this checkout (a directory on the way that others may not
+# enter, e.g. a checkout under a 0700 home), and fails when it can.
+nobody_blocked() {
+    local d='' part
+    setpriv --reuid=65534 --regid=65534 --clear-groups \
+        test -x "$RB/host_safety" -a -r "$MODULE" 2>/dev/null && return 1
+    local IFS=/
+    for part in ${MODULE#/}; do # the first directory from / down it cannot enter
+        d+=/$part
+        [ -d "$d" ] || break
+        if ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$d" 2>/dev/null; then
+            echo "uid 65534 cannot enter $d ($(stat -c '%A %U' "$d")), so it cannot load" \
+                "this checkout's module: run from a checkout that others may reach"
+            return 0
+        fi
+    done
+    echo "uid 65534 cannot run $RB/host_safety or read $MODULE"
+}
+
+# Proves a /etc/srvsip.conf of mode 0000 (root's, listing "domain
+# sipdomain.com") read by an unprivileged program (uid 65534, nobody) is
+# ignored as if absent: open() fails (EACCES), sipdomain.com stays out of
+# scope, every host-state check of robust_host_state holds, no crash.
+# SKIPs when uid 65534 cannot reach this checkout's module (nobody_blocked).
+robust_host_conf_mode0000_nobody() {
+    robust_build
+    local why
+    why=$(nobody_blocked) && skip "$why"
+    add_baseline_host
+    printf 'domain sipdomain.com\n' >"$CASE_DIR/conf.ok"
+    robust_write_conf_file "$CASE_DIR/conf.ok" 0000
+    note "== mode0000-nobody: read by uid 65534"
+    run_host_safety mode0000-nobody ignored setpriv --reuid=65534 --regid=65534 --clear-groups
 }
 
 # Proves the limits of a pseudo-service pairing that no hosts lookup
