@@ -31,8 +31,10 @@
 #include <sys/socket.h>
 
 #include "dnswire.h"
+#include "rfc2782.h"
 #include "rng.h"
 #include "srv.h"
+#include "srv_parse.h"
 #ifdef FUZZ_HAVE_CACHE
 #include "cache.h" /* fuzz.mk defines FUZZ_HAVE_CACHE when src/cache.c exists */
 #endif
@@ -304,20 +306,26 @@ static void check_message(const uint8_t *data, size_t len, const uint8_t *all, s
 #endif
 	struct srv_record *records = malloc(SRV_MAX_RECORDS * sizeof(*records));
 	check(records != NULL);
-	size_t n = srv_parse_answer(&msg, records, SRV_MAX_RECORDS);
-	check(n <= SRV_MAX_RECORDS && n <= msg.reachable[DNS_SECTION_ANSWER]);
+	unsigned bad = 0;
+	int parsed = srv_parse_answer(&msg, records, SRV_MAX_RECORDS, &bad);
+	check(parsed >= -1 && parsed <= SRV_MAX_RECORDS);
+	check(bad <= msg.reachable[DNS_SECTION_ANSWER]);
+	check(parsed < 0 || bad == 0);
+	size_t n = parsed > 0 ? (size_t)parsed : 0;
+	check(n <= msg.reachable[DNS_SECTION_ANSWER]);
 
-	/* A smaller max keeps the same first records. */
+	/* A smaller max gives the same records, or refuses the RRset when it
+	 * holds more; an unusable RRset stays unusable. */
 	struct srv_record *few = malloc(3 * sizeof(*few));
 	check(few != NULL);
-	size_t nfew = srv_parse_answer(&msg, few, 3);
-	check(nfew == (n < 3 ? n : 3));
-	for (size_t i = 0; i < nfew; i++)
+	int nfew = srv_parse_answer(&msg, few, 3, &bad);
+	check(nfew == (parsed >= 0 && n <= 3 ? parsed : -1));
+	for (int i = 0; i < nfew; i++)
 		check(few[i].target_offset == records[i].target_offset &&
 		      few[i].priority == records[i].priority && few[i].weight == records[i].weight &&
 		      few[i].port == records[i].port && few[i].ttl == records[i].ttl);
 	free(few);
-	check(srv_parse_answer(&msg, records, 0) == 0);
+	check(srv_parse_answer(&msg, records, 0, &bad) == (parsed == 0 ? 0 : -1));
 
 	double group_sum[4] = {0, 0, 0, 0};
 	for (size_t i = 0; i < n; i++) {
@@ -431,7 +439,10 @@ static enum dns_outcome fake_query(void *ctx, const char *name, uint16_t type, b
 				   uint8_t *answer, size_t size, size_t *length)
 {
 	check(size <= SRV_ANSWER_SIZE);
-	check(!search || type != DNS_TYPE_SRV || srv_is_owner_name(name));
+	/* query() is the SRV query's; the search list only for a domain of
+	 * one label (after the "_service._proto" labels). */
+	check(type == DNS_TYPE_SRV);
+	check(!search || strchr(strchr(strchr(name, '.') + 1, '.') + 1, '.') == NULL);
 	return answer_one(ctx, name, type, answer, size, length);
 }
 
@@ -479,84 +490,61 @@ static void outer_query_batch(void *ctx, struct dns_query *queries, size_t n)
 		poison_rest(queries[i].answer, queries[i].size, queries[i].length);
 }
 
-/* True when `name` is the text of some owner, CNAME target or question name
- * of the messages: a canonical name must come from the DNS, not be made up. */
-static bool name_in_chunks(const struct chunk *chunks, size_t n, const char *name)
+/* True when `name` is the target of an SRV record of a usable SRV RRset of
+ * the messages: the module returns no other name. */
+static bool srv_target_in_chunks(const struct chunk *chunks, size_t n, const char *name)
 {
+	static struct srv_record records[SRV_MAX_RECORDS];
+	unsigned bad;
+
 	for (size_t i = 0; i < n; i++) {
 		const struct chunk *c = &chunks[i];
 		struct dns_msg msg;
 		if (dns_msg_init(&msg, c->data, c->len) < 0)
 			continue;
-		if (msg.qdcount > 0 && dns_name_equal_text(c->data, c->len, msg.question_offset, name))
-			return true;
-		for (int s = 0; s < 3; s++) {
-			struct dns_rr_iter it;
-			struct dns_rr rr;
-			dns_rr_iter_init(&it, &msg, (enum dns_section)s);
-			while (dns_rr_iter_next(&it, &rr)) {
-				if (dns_name_equal_text(c->data, c->len, rr.owner_offset, name))
-					return true;
-				if (rr.type == DNS_TYPE_CNAME &&
-				    dns_name_equal_text(c->data, c->len, rr.rdata_offset, name))
-					return true;
-			}
-		}
+		int parsed = srv_parse_answer(&msg, records, SRV_MAX_RECORDS, &bad);
+		for (int r = 0; r < parsed; r++)
+			if (dns_name_equal_text(c->data, c->len, records[r].target_offset, name))
+				return true;
 	}
 	return false;
-}
-
-static bool same_host(const char *a, const char *b)
-{
-	size_t la = strlen(a);
-	size_t lb = strlen(b);
-	if (la > 0 && a[la - 1] == '.')
-		la--;
-	if (lb > 0 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
 static void check_result(const struct srv_request *req, const struct srv_result *res,
 			 const struct chunk *chunks, size_t nchunks)
 {
 	unsigned names = req->nservices > 0 ? req->nservices : 1;
-	/* The fallback's domain: the name, or an owner name without its service. */
-	const char *domain = req->name;
-	if (req->nservices == 0)
-		domain = strchr(strchr(req->name, '.') + 1, '.') + 1;
 
 	check(res->reason != NULL);
-	check(res->status == SRV_SUCCESS || res->status == SRV_HOST_NOT_FOUND ||
-	      res->status == SRV_NO_DATA || res->status == SRV_TRY_AGAIN ||
-	      res->status == SRV_NO_MEMORY);
+	check(res->status == SRV_SUCCESS || res->status == SRV_NOT_DECIDED ||
+	      res->status == SRV_HOST_NOT_FOUND || res->status == SRV_NO_DATA ||
+	      res->status == SRV_TRY_AGAIN || res->status == SRV_NO_MEMORY);
 	check((res->status == SRV_SUCCESS) == (res->ntargets > 0));
 	check(res->ntargets <= SRV_MAX_TARGETS);
 	check(req->want_failover || res->ntargets <= 1);
-	check(!res->fallback || res->ntargets <= 1);
 	check(memchr(res->srv_name, '\0', sizeof(res->srv_name)) != NULL);
-	check(res->queries <= names * (1 + 2 * SRV_MAX_RECORDS) + 2);
-	if (res->status == SRV_SUCCESS && !res->fallback && !question_mismatch)
+	check(memchr(res->subject, '\0', sizeof(res->subject)) != NULL);
+	/* per SRV name: its query, then A and AAAA of at most 16 targets */
+	check(res->queries <= names * (1 + 2 * SRV_MAX_TARGETS));
+	if (res->status == SRV_SUCCESS && !question_mismatch)
 		check(res->srv_name[0] != '\0');
 	for (unsigned i = 0; i < res->ntargets; i++) {
 		const struct srv_target *t = &res->targets[i];
 		check(memchr(t->name, '\0', sizeof(t->name)) != NULL);
-		/* The target's name is a valid host name that the DNS gave (an SRV
-		 * target, or for the fallback the domain or its canonical name). */
+		/* Never an address the SRV records did not select: the target is
+		 * a valid host name, an SRV target of a usable RRset. */
 		if (!question_mismatch && (!srv_name_valid(t->name) ||
-		    (res->fallback && !same_host(t->name, domain) &&
-		     !name_in_chunks(chunks, nchunks, t->name)))) {
-			fprintf(stderr, "fuzz_answer: target %u name \"%s\" is not a valid host name"
-					" from the DNS (fallback=%d, domain \"%s\")\n",
-				i, t->name, res->fallback, domain);
-			check(!"target name is a valid host name from the DNS");
+					   !srv_target_in_chunks(chunks, nchunks, t->name))) {
+			fprintf(stderr, "fuzz_answer: target %u \"%s\" is not an SRV target of a "
+					"usable RRset\n", i, t->name);
+			check(!"target is an SRV target of a usable RRset");
 		}
 		check(t->naddrs >= 1 && t->naddrs <= SRV_MAX_ADDRS);
 		for (unsigned a = 0; a < t->naddrs; a++) {
 			check(t->addrs[a].family == AF_INET || t->addrs[a].family == AF_INET6);
 			check(req->family == AF_UNSPEC || t->addrs[a].family == req->family);
 		}
-		if (!res->fallback && req->port >= 0)
+		if (req->port >= 0)
 			check(t->port == req->port);
 		if (i > 0)
 			check(res->targets[i - 1].priority <= t->priority);
@@ -581,7 +569,8 @@ static void run_engine(const struct chunk *chunks, size_t nchunks, uint64_t seed
 			if (dns_name_to_text(c->data, c->len, msg.question_offset, qname,
 					     sizeof(qname)) < 0)
 				qname[0] = '\0';
-			if (srv_parse_answer(&msg, &rec, 1) == 1)
+			unsigned bad;
+			if (srv_parse_answer(&msg, &rec, 1, &bad) == 1)
 				port = rec.port;
 		}
 	}
@@ -600,10 +589,8 @@ static void run_engine(const struct chunk *chunks, size_t nchunks, uint64_t seed
 		if (!(chosen & (1u << variant)))
 			continue;
 		struct fake f = {chunks, nchunks, 0, 0};
-		struct dns_transport transport = {.query = fake_query, .ctx = &f};
-		/* The batch interface in every other run (seeded per input). */
-		if ((seed >> (variant + 16)) & 1u)
-			transport.query_batch = fake_query_batch;
+		struct dns_transport transport = {.query = fake_query, .query_batch = fake_query_batch,
+						  .ctx = &f};
 		struct srv_xoshiro gen;
 		struct srv_rng rng = {srv_xoshiro_next32, &gen};
 		bool owner = variant % 2 == 0;
@@ -641,9 +628,8 @@ static void run_engine(const struct chunk *chunks, size_t nchunks, uint64_t seed
 		}
 #endif
 		struct outer outer = {transport};
-		struct dns_transport top = {.query = outer_query, .ctx = &outer};
-		if (transport.query_batch != NULL)
-			top.query_batch = outer_query_batch;
+		struct dns_transport top = {.query = outer_query, .query_batch = outer_query_batch,
+					    .ctx = &outer};
 		srv_xoshiro_seed(&gen, seed + (uint64_t)variant);
 		memset(res, 0xa5, sizeof(*res));
 		srv_resolve(req, &top, &rng, res);

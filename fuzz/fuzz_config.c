@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "srv.h"
+#include "srv_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

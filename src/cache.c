@@ -342,7 +342,7 @@ static void cached_query_batch(void *ctx, struct dns_query *queries, size_t n)
 
 struct dns_transport cache_transport(struct cache_transport *wrap)
 {
-	struct dns_transport t = {cached_query, wrap,
-				  wrap->inner.query_batch ? cached_query_batch : NULL};
+	struct dns_transport t = {.query = cached_query, .query_batch = cached_query_batch,
+				  .ctx = wrap};
 	return t;
 }

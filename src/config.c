@@ -1,9 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srvsip.conf parser and matcher: see config.h. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+#include "srv_parse.h"
+#include "text.h"
 
 static const char default_services[][SRV_SERVICE_SIZE] = {"_sip._udp", "_sip._tcp"};
 
@@ -89,7 +92,7 @@ static bool parse_services(char *text, struct config_entry *entry)
 		    dot[1] != '_' || strchr(dot + 1, '.') != NULL || !srv_name_valid(item) ||
 		    strlen(item) >= SRV_SERVICE_SIZE)
 			return false;
-		snprintf(entry->services[entry->nservices++], SRV_SERVICE_SIZE, "%s", item);
+		text_copy(entry->services[entry->nservices++], SRV_SERVICE_SIZE, item);
 	}
 	return entry->nservices > 0;
 }
@@ -97,8 +100,7 @@ static bool parse_services(char *text, struct config_entry *entry)
 static void lower(char *s)
 {
 	for (; *s; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s + ('a' - 'A'));
+		*s = ascii_lower(*s);
 }
 
 /* Parses "NAME [port N] [services LIST]"; returns a problem or NULL. */
@@ -113,7 +115,7 @@ static const char *parse_entry(char **words, int n, bool is_domain, struct confi
 		const char *bare = entry->suffix ? name + 1 : name;
 		if (!srv_name_valid(bare) || strlen(name) >= sizeof(entry->name))
 			return "invalid domain name";
-		snprintf(entry->name, sizeof(entry->name), "%s", name);
+		text_copy(entry->name, sizeof(entry->name), name);
 		size_t len = strlen(entry->name);
 		if (entry->name[len - 1] == '.')
 			entry->name[--len] = '\0';
@@ -122,7 +124,7 @@ static const char *parse_entry(char **words, int n, bool is_domain, struct confi
 	} else {
 		if (strlen(name) >= sizeof(entry->name) || strchr(name, '/') != NULL)
 			return "invalid program name";
-		snprintf(entry->name, sizeof(entry->name), "%s", name);
+		text_copy(entry->name, sizeof(entry->name), name);
 		entry->len = strlen(entry->name);
 	}
 	entry->port = CONFIG_DEFAULT_PORT;
@@ -141,25 +143,10 @@ static const char *parse_entry(char **words, int n, bool is_domain, struct confi
 	}
 	if (entry->nservices == 0) {
 		for (size_t i = 0; i < sizeof(default_services) / sizeof(default_services[0]); i++)
-			snprintf(entry->services[i], SRV_SERVICE_SIZE, "%s", default_services[i]);
+			text_copy(entry->services[i], SRV_SERVICE_SIZE, default_services[i]);
 		entry->nservices = sizeof(default_services) / sizeof(default_services[0]);
 	}
 	return NULL;
-}
-
-_Static_assert(sizeof(((struct config_entry *)0)->name) < CONFIG_LENGTH_BITS,
-	       "an entry's length and its suffix's next one must have a bit");
-
-/* Keeps the index of cfg->domains (config.h) up to date with `entry`. */
-static void index_domain(struct srvsip_config *cfg, const struct config_entry *entry)
-{
-	/* Entries are shorter than CONFIG_LENGTH_BITS - 1 octets: an exact one
-	 * never sets the last bit, a suffix one always does. */
-	size_t first = entry->suffix ? entry->len + 1 : entry->len;
-	size_t last = entry->suffix ? CONFIG_LENGTH_BITS - 1 : entry->len;
-
-	for (size_t bit = first; bit <= last; bit++)
-		cfg->match_lengths[bit / 64] |= UINT64_C(1) << (bit % 64);
 }
 
 static bool append(struct config_entry **list, size_t *count, const struct config_entry *entry)
@@ -211,8 +198,6 @@ int config_parse(FILE *stream, struct srvsip_config *cfg, config_error_fn on_err
 					config_free(cfg);
 					return -1;
 				}
-				if (is_domain)
-					index_domain(cfg, &entry);
 			}
 		} else {
 			problem = "unknown keyword or arguments (expected debug, allow-cname, cache on|off, domain, program)";
@@ -235,27 +220,19 @@ void config_free(struct srvsip_config *cfg)
 
 const struct config_entry *config_match_domain(const struct srvsip_config *cfg, const char *name)
 {
-	size_t len = config_domain_length(name, strlen(name));
+	size_t len = strlen(name);
 	const struct config_entry *best = NULL;
-	size_t best_len = 0;
 
-	/* Most names match nothing: the index answers for them without a
-	 * look at the entries. */
-	if (config_domain_length_excluded(cfg, len))
-		return NULL;
+	if (len > 0 && name[len - 1] == '.')
+		len--; /* entries are stored without their trailing dot */
 	for (size_t i = 0; i < cfg->ndomains; i++) {
 		const struct config_entry *e = &cfg->domains[i];
-		size_t elen = e->len;
 		if (!e->suffix) {
-			if (elen == len && strncasecmp(e->name, name, len) == 0)
+			if (e->len == len && ascii_equal_nocase(e->name, name, len))
 				return e;
-		} else if (len > elen && elen > best_len && name[len - elen] == '.' &&
-			   strncasecmp(e->name, name + len - elen, elen) == 0) {
-			/* e->name starts with '.', so this is a whole-label suffix
-			 * (the '.' test only spares strncasecmp the names that
-			 * have no label boundary there). */
-			best = e;
-			best_len = elen;
+		} else if (len > e->len && (best == NULL || e->len > best->len) &&
+			   ascii_equal_nocase(e->name, name + len - e->len, e->len)) {
+			best = e; /* e->name starts with '.': a whole-label suffix */
 		}
 	}
 	return best;

@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* NSS glue of libnss_srvsip: validates the call, asks scope.c whether the
  * lookup is ours, runs the SRV engine and packs its result into the caller's
- * buffer.  Nothing else lives here (DESIGN.md). */
+ * buffer.  Nothing else lives here (DESIGN.md "Layout").  The glibc facts
+ * relied on are in docs/glibc-facts.md. */
 #include <errno.h>
 #include <netdb.h>
 #include <nss.h>
@@ -10,108 +12,97 @@
 #include <time.h>
 
 #include "cache.h"
+#include "config_load.h"
 #include "log.h"
 #include "pack.h"
 #include "resolver.h"
 #include "scope.h"
 #include "srv.h"
 #include "stash.h"
+#include "text.h"
 
-/* A wrong prototype below becomes a compile error (glibc-nss.md).  The
- * build hides every symbol; these declarations are the only visible ones,
- * and the version script exports only _nss_srvsip_*. */
+/* A wrong prototype below becomes a compile error.  The build hides every
+ * symbol; these declarations are the only visible ones, and the version
+ * script exports only _nss_srvsip_*. */
 #pragma GCC visibility push(default)
 NSS_DECLARE_MODULE_FUNCTIONS(srvsip)
 #pragma GCC visibility pop
 
 enum entry_point { ENTRY_HOSTBYNAME4, ENTRY_HOSTBYNAME3, ENTRY_HOSTBYNAME2, ENTRY_HOSTBYNAME };
 
-static long elapsed_us(const struct timespec *start)
+/* Where the result goes: *pat for gethostbyname4_r, a hostent otherwise. */
+struct packing {
+	struct gaih_addrtuple **pat;
+	struct hostent *he;
+	char **canonp;
+	int32_t *ttlp;
+	char *buffer;
+	size_t buflen;
+};
+
+static long long monotonic_us(void)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - start->tv_sec) * 1000000L + (now.tv_nsec - start->tv_nsec) / 1000L;
+	return (long long)now.tv_sec * 1000000LL + now.tv_nsec / 1000;
 }
 
-static void log_lookup(const struct stash_item *item, int port, long duration_us,
-		       const char *outcome)
+static void log_lookup(const struct stash_item *item, long long duration_us, const char *outcome)
 {
 	const struct srv_result *res = item->res;
 
 	srvsip_log_debug("lookup %s program=%s trigger=%s family=%d srv=%s target=%s port=%d "
-			 "targets=%u ttl=%u queries=%u duration_us=%ld status=%s (%s)",
+			 "targets=%u ttl=%u queries=%u duration_us=%lld status=%s (%s%s%s)",
 			 item->name, scope_program_name(),
 			 scope_trigger_name((enum scope_trigger)item->trigger), item->family,
 			 res->srv_name[0] ? res->srv_name : "-",
-			 res->ntargets > 0 ? res->targets[0].name : "-", port, res->ntargets,
-			 res->ttl, res->queries, duration_us, outcome, res->reason);
+			 res->ntargets > 0 ? res->targets[0].name : "-",
+			 res->ntargets > 0 ? res->targets[0].port : 0, res->ntargets, res->ttl,
+			 res->queries, duration_us, outcome, res->reason,
+			 res->subject[0] ? ": " : "", res->subject);
 }
 
-/* Resolves an in-scope name into item->res.  Returns false (with the NSS
- * status in *status) when the lookup ends before packing. */
-static bool resolve(const char *name, int entry, int family, bool failover,
-		    struct stash_item *item, struct timespec *start, enum nss_status *status,
-		    int *errnop, int *h_errnop)
+/* Runs the engine on the in-scope request for `name` into item->res
+ * (allocated here; NULL when memory ran out). */
+static void resolve(const char *name, struct srv_request *req, struct stash_item *item)
 {
-	struct srv_request req;
 	struct resolver resolver;
 	struct srv_xoshiro gen;
 	struct srv_rng rng = {srv_xoshiro_next32, &gen};
-	bool debug;
 
-	/* The scope decision comes first and touches nothing else: it is all
-	 * that every out-of-scope lookup of the machine pays for. */
-	int trigger = scope_classify(name, &req, &debug);
-	if (trigger == SCOPE_NONE) {
-		/* Out of scope: UNAVAIL lets every nsswitch action continue to the
-		 * next module (glibc-nss.md, as nss-mdns does). */
-		*status = NSS_STATUS_UNAVAIL;
-		*h_errnop = NO_RECOVERY;
-		return false;
-	}
-	clock_gettime(CLOCK_MONOTONIC, start);
-	item->entry = entry;
-	item->family = family;
-	item->trigger = trigger;
-	item->debug = debug;
-	/* scope_classify stored a name that fits (both hold a host name). */
-	_Static_assert(sizeof(item->name) >= sizeof(req.name), "stash holds any request name");
-	memcpy(item->name, req.name, strlen(req.name) + 1);
 	item->res = malloc(sizeof(*item->res));
-	if (item->res != NULL)
-		srv_result_init(item->res);
-	if (item->res == NULL) {
-		*status = NSS_STATUS_TRYAGAIN;
-		*errnop = ENOMEM;
-		*h_errnop = TRY_AGAIN;
-		return false;
-	}
-	if (strcmp(req.name, name) != 0) {
+	if (item->res == NULL)
+		return;
+	srv_result_init(item->res);
+	if (strcmp(req->name, name) != 0) {
 		/* Longer than any host name: scope_classify kept only a part. */
-		item->res->status = SRV_HOST_NOT_FOUND;
+		item->res->status = SRV_NOT_DECIDED;
 		item->res->reason = "not a valid host name";
-		return true;
+		return;
 	}
-	req.family = family;
-	req.want_failover = failover;
-	if (!resolver_open(&resolver)) {
-		item->res->status = SRV_TRY_AGAIN;
-		item->res->reason = "cannot read resolv.conf";
-		return true;
-	}
+	req->family = item->family;
+	req->want_failover = item->entry == ENTRY_HOSTBYNAME;
+	resolver_open(&resolver);
 	srv_xoshiro_seed_os(&gen);
 	struct cache_transport cached = {resolver_transport(&resolver)};
-	struct dns_transport transport = req.use_cache ? cache_transport(&cached) : cached.inner;
-	srv_resolve(&req, &transport, &rng, item->res);
+	struct dns_transport transport = req->use_cache ? cache_transport(&cached) : cached.inner;
+	srv_resolve(req, &transport, &rng, item->res);
 	resolver_close(&resolver);
-	return true;
 }
 
+/* The NSS status, errno and h_errno of an engine outcome (DESIGN.md
+ * "Statuses"; the mapping to getaddrinfo errors is docs/glibc-facts.md). */
 static enum nss_status status_of(const struct srv_result *res, int *errnop, int *h_errnop)
 {
 	switch (res->status) {
 	case SRV_SUCCESS:
+		*h_errnop = NETDB_SUCCESS;
 		return NSS_STATUS_SUCCESS;
+	case SRV_NOT_DECIDED:
+		/* As out of scope: every nsswitch action continues to the
+		 * next module, which resolves the name as asked. */
+		*h_errnop = NO_RECOVERY;
+		return NSS_STATUS_UNAVAIL;
 	case SRV_HOST_NOT_FOUND:
 		*errnop = ENOENT;
 		*h_errnop = HOST_NOT_FOUND;
@@ -132,69 +123,88 @@ static enum nss_status status_of(const struct srv_result *res, int *errnop, int 
 	return NSS_STATUS_TRYAGAIN;
 }
 
-struct packing {
-	struct gaih_addrtuple **pat; /* ENTRY_HOSTBYNAME4 */
-	struct hostent *he;          /* the others */
-	char **canonp;
-	int32_t *ttlp;
-	char *buffer;
-	size_t buflen;
-};
+/* Packs a successful result; ERANGE when the buffer is too small. */
+static int pack(const struct stash_item *item, const char *name, const struct packing *out)
+{
+	if (item->entry == ENTRY_HOSTBYNAME4)
+		return pack_addrtuples(item->res, out->pat, out->buffer, out->buflen);
+	return pack_hostent(item->res, name, item->family, out->he, out->buffer, out->buflen,
+			    out->canonp);
+}
+
+static bool arguments_valid(const char *name, enum entry_point entry, int family,
+			    const struct packing *out, const int *errnop, const int *h_errnop)
+{
+	bool result_given = entry == ENTRY_HOSTBYNAME4 ? out->pat != NULL : out->he != NULL;
+
+	/* A hostent holds one family; only gethostbyname4_r takes both. */
+	bool family_ok = family == AF_INET || family == AF_INET6 ||
+			 (family == AF_UNSPEC && entry == ENTRY_HOSTBYNAME4);
+	return name != NULL && out->buffer != NULL && errnop != NULL && h_errnop != NULL &&
+	       result_given && family_ok;
+}
 
 /* The whole lookup for every hosts entry point. */
-static enum nss_status lookup(const char *name, int entry, int family, bool failover,
+static enum nss_status lookup(const char *name, enum entry_point entry, int family,
 			      const struct packing *out, int *errnop, int *h_errnop)
 {
 	int saved_errno = errno;
-	struct timespec start;
-	struct stash_item item;
+	struct stash_item item = {.entry = entry, .family = family};
+	struct srv_request req;
 	enum nss_status status;
 
-	bool result_given = entry == ENTRY_HOSTBYNAME4 ? out->pat != NULL : out->he != NULL;
-	if (name == NULL || out->buffer == NULL || errnop == NULL || h_errnop == NULL ||
-	    !result_given) {
-		if (errnop != NULL)
-			*errnop = EINVAL;
-		if (h_errnop != NULL)
-			*h_errnop = NO_RECOVERY;
-		return NSS_STATUS_UNAVAIL;
+	if (!arguments_valid(name, entry, family, out, errnop, h_errnop))
+		goto invalid;
+	long long start_us = monotonic_us();
+	/* An ERANGE retry gets the result of the call it retries. */
+	if (!stash_take(name, entry, family, &item)) {
+		/* The scope decision comes first and touches nothing else: it is
+		 * all that every out-of-scope lookup of the machine pays for. */
+		item.trigger = scope_classify(name, &req, &item.debug);
+		if (item.trigger == SCOPE_NONE)
+			goto step_aside;
+		text_copy(item.name, sizeof(item.name), req.name);
+		resolve(name, &req, &item);
+		if (item.res == NULL)
+			goto no_memory;
 	}
-	/* A hostent holds one family; only gethostbyname4_r takes both. */
-	if (family != AF_INET && family != AF_INET6 &&
-	    !(family == AF_UNSPEC && entry == ENTRY_HOSTBYNAME4)) {
-		*errnop = EAFNOSUPPORT;
-		*h_errnop = NO_RECOVERY;
-		return NSS_STATUS_UNAVAIL;
-	}
-	if (stash_take(name, entry, family, &item))
-		clock_gettime(CLOCK_MONOTONIC, &start);
-	else if (!resolve(name, entry, family, failover, &item, &start, &status, errnop, h_errnop))
-		return status;
 	status = status_of(item.res, errnop, h_errnop);
 	if (status == NSS_STATUS_SUCCESS) {
-		int rc;
-		if (entry == ENTRY_HOSTBYNAME4)
-			rc = pack_addrtuples(item.res, out->pat, out->buffer, out->buflen);
-		else
-			rc = pack_hostent(item.res, name, family, out->he, out->buffer, out->buflen,
-					  out->canonp);
-		if (rc == ERANGE) {
-			/* glibc-nss.md: TRYAGAIN + ERANGE + NETDB_INTERNAL makes glibc
-			 * retry with a larger buffer; any other h_errno is final. */
-			stash_put(&item);
-			*errnop = ERANGE;
-			*h_errnop = NETDB_INTERNAL;
-			return NSS_STATUS_TRYAGAIN;
-		}
+		if (pack(&item, name, out) == ERANGE)
+			goto buffer_too_small;
 		if (out->ttlp != NULL)
 			*out->ttlp = (int32_t)(item.res->ttl > INT32_MAX ? INT32_MAX : item.res->ttl);
 		errno = saved_errno; /* a successful lookup leaves errno alone */
 	}
 	if (item.debug)
-		log_lookup(&item, item.res->targets[0].port, elapsed_us(&start),
+		log_lookup(&item, monotonic_us() - start_us,
 			   status == NSS_STATUS_SUCCESS ? "success" : srv_status_name(item.res->status));
 	free(item.res);
 	return status;
+
+buffer_too_small:
+	/* TRYAGAIN + ERANGE + NETDB_INTERNAL makes glibc retry with a larger
+	 * buffer; any other h_errno is final (docs/glibc-facts.md). */
+	stash_put(&item);
+	*errnop = ERANGE;
+	*h_errnop = NETDB_INTERNAL;
+	return NSS_STATUS_TRYAGAIN;
+no_memory:
+	*errnop = ENOMEM;
+	*h_errnop = TRY_AGAIN;
+	return NSS_STATUS_TRYAGAIN;
+step_aside:
+	/* Out of scope: UNAVAIL lets every nsswitch action continue to the
+	 * next module, as nss-mdns does for names it does not handle. */
+	*h_errnop = NO_RECOVERY;
+	return NSS_STATUS_UNAVAIL;
+invalid:
+	if (errnop != NULL)
+		*errnop = family == AF_INET || family == AF_INET6 || family == AF_UNSPEC
+				  ? EINVAL : EAFNOSUPPORT;
+	if (h_errnop != NULL)
+		*h_errnop = NO_RECOVERY;
+	return NSS_STATUS_UNAVAIL;
 }
 
 enum nss_status _nss_srvsip_gethostbyname4_r(const char *name, struct gaih_addrtuple **pat,
@@ -204,7 +214,14 @@ enum nss_status _nss_srvsip_gethostbyname4_r(const char *name, struct gaih_addrt
 	/* getaddrinfo re-sorts what it gets (RFC 6724): only the selected
 	 * target's addresses, so that whatever it sorts first is that target. */
 	struct packing out = {pat, NULL, NULL, ttlp, buffer, buflen};
-	return lookup(name, ENTRY_HOSTBYNAME4, AF_UNSPEC, false, &out, errnop, h_errnop);
+	return lookup(name, ENTRY_HOSTBYNAME4, AF_UNSPEC, &out, errnop, h_errnop);
+}
+
+/* gethostbyname3_r and 2_r take AF_UNSPEC as AF_INET, as nss-mdns and
+ * nss-resolve do. */
+static int hostent_family(int af)
+{
+	return af == AF_UNSPEC ? AF_INET : af;
 }
 
 enum nss_status _nss_srvsip_gethostbyname3_r(const char *name, int af, struct hostent *result,
@@ -213,18 +230,18 @@ enum nss_status _nss_srvsip_gethostbyname3_r(const char *name, int af, struct ho
 {
 	/* Called by getaddrinfo with AI_CANONNAME and by nscd: selected only. */
 	struct packing out = {NULL, result, canonp, ttlp, buffer, buflen};
-	return lookup(name, ENTRY_HOSTBYNAME3, af, false, &out, errnop, h_errnop);
+	return lookup(name, ENTRY_HOSTBYNAME3, hostent_family(af), &out, errnop, h_errnop);
 }
 
 enum nss_status _nss_srvsip_gethostbyname2_r(const char *name, int af, struct hostent *result,
 					     char *buffer, size_t buflen, int *errnop,
 					     int *h_errnop)
 {
-	/* glibc 2.36's getaddrinfo(AF_INET) calls the public gethostbyname2_r
-	 * itself (measured: the same caller as gethostbyname2()), then re-sorts:
-	 * so gethostbyname2 gets what getaddrinfo needs, the selected target. */
+	/* getaddrinfo(AF_INET) calls the public gethostbyname2_r itself, then
+	 * re-sorts: so gethostbyname2 gets what getaddrinfo needs, the
+	 * selected target (docs/glibc-facts.md). */
 	struct packing out = {NULL, result, NULL, NULL, buffer, buflen};
-	return lookup(name, ENTRY_HOSTBYNAME2, af, false, &out, errnop, h_errnop);
+	return lookup(name, ENTRY_HOSTBYNAME2, hostent_family(af), &out, errnop, h_errnop);
 }
 
 enum nss_status _nss_srvsip_gethostbyname_r(const char *name, struct hostent *result,
@@ -234,7 +251,7 @@ enum nss_status _nss_srvsip_gethostbyname_r(const char *name, struct hostent *re
 	/* Only gethostbyname() calls this, and it keeps the order: the
 	 * selected target first, then its failovers (twinkle walks them). */
 	struct packing out = {NULL, result, NULL, NULL, buffer, buflen};
-	return lookup(name, ENTRY_HOSTBYNAME, AF_INET, true, &out, errnop, h_errnop);
+	return lookup(name, ENTRY_HOSTBYNAME, AF_INET, &out, errnop, h_errnop);
 }
 
 enum nss_status _nss_srvsip_getservbyname_r(const char *name, const char *protocol,
@@ -243,16 +260,27 @@ enum nss_status _nss_srvsip_getservbyname_r(const char *name, const char *protoc
 {
 	const struct pseudo_service *svc;
 	const char *proto_used;
+	struct config_decision options;
 
-	if (name == NULL || result == NULL || buffer == NULL)
+	if (name == NULL || result == NULL || buffer == NULL || errnop == NULL)
 		return NSS_STATUS_UNAVAIL;
 	svc = scope_pseudo_service(name);
-	if (svc == NULL || scope_pseudo_service_srv(svc, protocol, &proto_used) == NULL)
+	if (svc == NULL || scope_pseudo_service_srv(svc, protocol, &proto_used) == NULL) {
+		scope_note_service(NULL, name, protocol);
 		return NSS_STATUS_NOTFOUND;
+	}
+	const char *refusal = scope_pairing_refusal();
+	if (refusal != NULL) {
+		config_load_decide(NULL, NULL, &options, NULL);
+		if (options.debug)
+			srvsip_log_debug("service %s/%s program=%s status=not-found (%s)", name,
+					 proto_used, scope_program_name(), refusal);
+		return NSS_STATUS_NOTFOUND;
+	}
 	if (pack_servent(svc->name, svc->port, proto_used, result, buffer, buflen) != 0) {
-		*errnop = ERANGE; /* glibc-nss.md: TRYAGAIN + ERANGE, retried larger */
+		*errnop = ERANGE; /* TRYAGAIN + ERANGE: glibc retries larger */
 		return NSS_STATUS_TRYAGAIN;
 	}
-	scope_note_service(svc, protocol);
+	scope_note_service(svc, name, protocol);
 	return NSS_STATUS_SUCCESS;
 }

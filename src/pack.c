@@ -6,8 +6,9 @@
 #include <stdalign.h>
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
+
+#include "text.h"
 
 /* A bump allocator over the caller's buffer.  With base == NULL it only
  * measures, so the same code computes the size and then fills. */
@@ -111,7 +112,8 @@ static int fill_hostent(const struct srv_result *res, const char *queried, int f
 {
 	unsigned naddrs = count_family(res, family);
 	size_t alen = address_size(family);
-	bool alias = strcasecmp(queried, res->targets[0].name) != 0;
+	bool alias = strlen(queried) != strlen(res->targets[0].name) ||
+		     !ascii_equal_nocase(queried, res->targets[0].name, strlen(queried));
 	char **aliases = bump_alloc(b, (alias ? 2 : 1) * sizeof(char *), alignof(char *));
 	char **list = bump_alloc(b, (naddrs + 1) * sizeof(char *), alignof(char *));
 	char *addrs = bump_alloc(b, naddrs * alen + 1, alignof(uint32_t));

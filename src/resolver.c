@@ -6,13 +6,12 @@
 
 #include "dns_batch.h"
 
-bool resolver_open(struct resolver *r)
+void resolver_open(struct resolver *r)
 {
 	/* res_ninit reads resolv.conf: deferred to the first query, so a lookup
 	 * answered from the cache costs nothing here. */
 	r->ready = false;
 	r->failed = false;
-	return true;
 }
 
 /* glibc-nss.md: res_ninit/res_n* with a private state work inside
@@ -96,6 +95,7 @@ static void resolver_query_batch(void *ctx, struct dns_query *queries, size_t n)
 
 struct dns_transport resolver_transport(struct resolver *r)
 {
-	struct dns_transport t = {resolver_query, r, resolver_query_batch};
+	struct dns_transport t = {.query = resolver_query, .query_batch = resolver_query_batch,
+				  .ctx = r};
 	return t;
 }

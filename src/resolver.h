@@ -18,8 +18,9 @@ struct resolver {
 	bool failed;  /* res_ninit failed: every query fails temporarily */
 };
 
-/* Prepares r; resolv.conf is read at the first query. */
-bool resolver_open(struct resolver *r);
+/* Prepares r; resolv.conf is read at the first query (a resolv.conf that
+ * cannot be read makes every query fail temporarily). */
+void resolver_open(struct resolver *r);
 void resolver_close(struct resolver *r);
 /* A dns_transport whose ctx is an opened struct resolver. */
 struct dns_transport resolver_transport(struct resolver *r);

@@ -1,13 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Scope decision: see scope.h. */
 #include "scope.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
 #include "config_load.h"
+#include "nscd.h"
+#include "srv_parse.h"
 #include "text.h"
 
 static const struct pseudo_service pseudo_services[] = {
@@ -17,54 +18,19 @@ static const struct pseudo_service pseudo_services[] = {
 	{"stunsrv", 3478, "_stun._udp", NULL},
 };
 
-/* getaddrinfo runs its hosts lookup microseconds after the services lookup;
- * the window only ends a pairing that no hosts lookup consumed (a numeric
- * host, or a bare getservbyname): the next hosts lookup of the thread within
- * it is taken as the pseudo-service's (README "Limitations").  One second of
- * the coarse clock: between one and two seconds. */
-#define PAIRING_WINDOW_SECONDS 1
+#define PROTO_UDP 1u
+#define PROTO_TCP 2u
 
 /* The pseudo-service this thread's services lookup just answered.  glibc
  * runs getaddrinfo's services lookups and then its hosts lookup on the same
- * thread with nothing in between (glibc-nss.md), so the next hosts lookup
- * consumes it; the time bound only limits the damage of a services lookup
- * that no hosts lookup followed (a numeric host). */
+ * thread with nothing in between (docs/glibc-facts.md), so the next hosts
+ * lookup consumes it; the window ends one that no hosts lookup followed (a
+ * numeric host, a bare getservbyname). */
 static __thread struct {
-	const struct pseudo_service *svc;
-	unsigned protos; /* bit 0: udp, bit 1: tcp */
-	time_t when;
+	const struct pseudo_service *svc; /* NULL: none pending */
+	unsigned protos;                  /* PROTO_UDP | PROTO_TCP answered */
+	long long noted_ns;               /* CLOCK_MONOTONIC of the last answer */
 } pending;
-
-/* At least the number of threads with a pending pseudo-service: a thread
- * adds one when its pending.svc is set, takes it back when it is consumed or
- * the thread exits with it set.  A thread reading 0 therefore has none (it
- * would read its own addition otherwise) and skips its thread-local state:
- * the hosts lookups of a process that never asks for a pseudo-service pay
- * one load.  Too high (a thread exiting without its destructor) only costs
- * that look. */
-static atomic_uint pending_threads;
-static pthread_key_t pending_key;
-static pthread_once_t pending_once = PTHREAD_ONCE_INIT;
-static bool pending_key_ok; /* written once, inside pending_once */
-
-static void uncount_at_thread_exit(void *svc)
-{
-	(void)svc;
-	atomic_fetch_sub_explicit(&pending_threads, 1, memory_order_relaxed);
-}
-
-static void recount_in_child(void)
-{
-	/* Only the thread that forked exists in the child. */
-	atomic_store_explicit(&pending_threads, pending.svc != NULL ? 1u : 0u,
-			      memory_order_relaxed);
-}
-
-static void init_pending_count(void)
-{
-	pending_key_ok = pthread_key_create(&pending_key, uncount_at_thread_exit) == 0;
-	pthread_atfork(NULL, NULL, recount_in_child);
-}
 
 const struct pseudo_service *scope_pseudo_service(const char *name)
 {
@@ -94,31 +60,45 @@ const char *scope_program_name(void)
 	return program_invocation_short_name;
 }
 
-static time_t coarse_now(void)
+const char *scope_pairing_refusal(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return ts.tv_sec;
+	if (nscd_is_daemon(scope_program_name()))
+		return "inside a caching daemon, services and hosts lookups of different "
+		       "clients share threads: pseudo-services are refused";
+	if (nscd_serves_hosts())
+		return "a caching daemon (nscd) answers this process's hosts lookups, which "
+		       "cannot be paired: pseudo-services are refused";
+	return NULL;
 }
 
-void scope_note_service(const struct pseudo_service *svc, const char *proto)
+/* CLOCK_MONOTONIC in nanoseconds; glibc reads it from the vDSO, without a
+ * system call and without touching errno. */
+static long long monotonic_ns(void)
 {
-	if (svc == NULL || strcmp(scope_program_name(), "nscd") == 0)
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto)
+{
+	if (svc == NULL) {
+		/* A services lookup of another name starts another call; the
+		 * same pseudo-service asked for another protocol (getaddrinfo
+		 * asks tcp, udp, dccp, ... in turn) does not. */
+		if (pending.svc != NULL && strcmp(pending.svc->name, name) != 0)
+			pending.svc = NULL;
 		return;
-	if (pending.svc == NULL) {
-		pthread_once(&pending_once, init_pending_count);
-		atomic_fetch_add_explicit(&pending_threads, 1, memory_order_relaxed);
-		if (pending_key_ok)
-			pthread_setspecific(pending_key, svc);
 	}
-	if (pending.svc != svc || coarse_now() - pending.when > PAIRING_WINDOW_SECONDS)
+	long long now = monotonic_ns();
+	if (pending.svc != svc || now - pending.noted_ns > SCOPE_PAIRING_WINDOW_NS)
 		pending.protos = 0;
 	pending.svc = svc;
-	pending.when = coarse_now();
+	pending.noted_ns = now;
 	if (proto == NULL || strcmp(proto, "udp") == 0)
-		pending.protos |= svc->udp_srv ? 1u : 0u;
+		pending.protos |= svc->udp_srv ? PROTO_UDP : 0u;
 	if (proto == NULL || strcmp(proto, "tcp") == 0)
-		pending.protos |= svc->tcp_srv ? 2u : 0u;
+		pending.protos |= svc->tcp_srv ? PROTO_TCP : 0u;
 }
 
 const char *scope_trigger_name(enum scope_trigger trigger)
@@ -133,61 +113,53 @@ const char *scope_trigger_name(enum scope_trigger trigger)
 	return "unknown";
 }
 
+/* Consumes the thread's pending pseudo-service: it, if still within the
+ * pairing window, else NULL; *protos are the protocols it answered. */
+static const struct pseudo_service *take_pending(unsigned *protos)
+{
+	const struct pseudo_service *svc = pending.svc;
+
+	if (svc == NULL)
+		return NULL;
+	pending.svc = NULL;
+	*protos = pending.protos;
+	return monotonic_ns() - pending.noted_ns <= SCOPE_PAIRING_WINDOW_NS ? svc : NULL;
+}
+
 static void add_service(struct srv_request *req, const char *srv)
 {
 	if (srv != NULL && req->nservices < SRV_MAX_SERVICES)
 		text_copy(req->services[req->nservices++], SRV_SERVICE_SIZE, srv);
 }
 
-struct pairing {
-	const struct pseudo_service *svc; /* NULL: none */
-	unsigned protos;
-};
-
-/* Consumes the thread's pending pseudo-service: it, with its protocols, if
- * still within the pairing window. */
-__attribute__((noinline)) static struct pairing take_pending(void)
+/* A lookup paired with pseudo-service `svc`: its SRV names and port. */
+static void fill_from_pairing(struct srv_request *req, const char *name,
+			      const struct pseudo_service *svc, unsigned protos)
 {
-	struct pairing taken = {pending.svc, pending.protos};
-
-	if (taken.svc == NULL)
-		return taken;
-	pending.svc = NULL;
-	if (pending_key_ok) /* set before this thread's pending.svc was */
-		pthread_setspecific(pending_key, NULL);
-	atomic_fetch_sub_explicit(&pending_threads, 1, memory_order_relaxed);
-	if (coarse_now() - pending.when > PAIRING_WINDOW_SECONDS)
-		taken.svc = NULL;
-	return taken;
+	req->port = svc->port;
+	req->nservices = 0;
+	if (srv_is_owner_name(name))
+		return; /* the name says which SRV name to ask */
+	if (protos & PROTO_UDP)
+		add_service(req, svc->udp_srv);
+	if (protos & PROTO_TCP)
+		add_service(req, svc->tcp_srv);
 }
 
 /* Fills req for a lookup in scope through `trigger`. */
-__attribute__((noinline)) static enum scope_trigger
-fill_request(enum scope_trigger trigger, const char *name, struct srv_request *req,
-	     struct pairing pairing, const struct config_decision *decision)
+static enum scope_trigger fill_request(enum scope_trigger trigger, const char *name,
+				       struct srv_request *req,
+				       const struct config_decision *decision)
 {
 	req->allow_cname = decision->allow_cname;
 	req->use_cache = decision->cache;
-	switch (trigger) {
-	case SCOPE_SERVICE:
-		req->port = pairing.svc->port;
-		req->nservices = 0;
-		if (!srv_is_owner_name(name)) {
-			if (pairing.protos & 1u)
-				add_service(req, pairing.svc->udp_srv);
-			if (pairing.protos & 2u)
-				add_service(req, pairing.svc->tcp_srv);
-		}
-		break;
-	case SCOPE_OWNER_NAME:
+	if (trigger == SCOPE_OWNER_NAME) {
 		req->port = -1; /* the program knows its port; any target will do */
 		req->nservices = 0;
-		break;
-	default:
+	} else if (trigger != SCOPE_SERVICE) {
 		/* config_load_decide put the entry's services in req. */
 		req->port = decision->port;
 		req->nservices = decision->nservices;
-		break;
 	}
 	/* A name longer than any host name is cut here and refused by the
 	 * NSS glue, which compares the two. */
@@ -195,50 +167,32 @@ fill_request(enum scope_trigger trigger, const char *name, struct srv_request *r
 	return trigger;
 }
 
-/* scope_classify without a pairing or an owner name: the config decides. */
-__attribute__((noinline)) static enum scope_trigger
-classify_by_config(const char *name, struct srv_request *req, bool *debug)
-{
-	struct config_decision decision;
-
-	/* A matching entry's services go straight to req (the config keeps at
-	 * most SRV_MAX_SERVICES, each NUL-terminated). */
-	config_load_decide(name, scope_program_name(), &decision, req->services);
-	*debug = decision.debug;
-	if (!decision.matched)
-		return SCOPE_NONE;
-	return fill_request(decision.by_program ? SCOPE_PROGRAM : SCOPE_DOMAIN, name, req,
-			    (struct pairing){NULL, 0}, &decision);
-}
-
-/* scope_classify when a pseudo-service may be pending or the name may be an
- * owner name. */
-__attribute__((noinline)) static enum scope_trigger
-classify_rare(const char *name, struct srv_request *req, bool *debug)
-{
-	struct pairing pairing = {NULL, 0};
-	struct config_decision decision;
-
-	if (atomic_load_explicit(&pending_threads, memory_order_relaxed) != 0)
-		pairing = take_pending();
-	if (pairing.svc == NULL && !srv_is_owner_name(name))
-		return classify_by_config(name, req, debug);
-	/* In scope whatever the entries say: the config gives the options. */
-	config_load_decide(NULL, NULL, &decision, NULL);
-	*debug = decision.debug;
-	return fill_request(pairing.svc != NULL ? SCOPE_SERVICE : SCOPE_OWNER_NAME, name, req,
-			    pairing, &decision);
-}
-
 enum scope_trigger scope_classify(const char *name, struct srv_request *req, bool *debug)
 {
-	/* name[0] == '_' is srv_is_owner_name's own first test. */
-	if (atomic_load_explicit(&pending_threads, memory_order_relaxed) != 0 || name[0] == '_')
-		return classify_rare(name, req, debug);
+	struct config_decision decision;
+	unsigned protos = 0;
+	const struct pseudo_service *svc = take_pending(&protos);
+
+	if (svc != NULL) {
+		config_load_decide(NULL, NULL, &decision, NULL); /* the options only */
+		*debug = decision.debug;
+		fill_from_pairing(req, name, svc, protos);
+		return fill_request(SCOPE_SERVICE, name, req, &decision);
+	}
+	if (name[0] == '_' && srv_is_owner_name(name)) {
+		config_load_decide(NULL, NULL, &decision, NULL);
+		*debug = decision.debug;
+		return fill_request(SCOPE_OWNER_NAME, name, req, &decision);
+	}
 	/* Most lookups end here, out of scope, having copied nothing.  A match
 	 * asks again for the whole decision (which a reload in between may
 	 * still turn into no match). */
 	if (!config_load_matches(name, scope_program_name(), debug))
 		return SCOPE_NONE;
-	return classify_by_config(name, req, debug);
+	config_load_decide(name, scope_program_name(), &decision, req->services);
+	*debug = decision.debug;
+	if (!decision.matched)
+		return SCOPE_NONE;
+	return fill_request(decision.by_program ? SCOPE_PROGRAM : SCOPE_DOMAIN, name, req,
+			    &decision);
 }

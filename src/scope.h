@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Which hosts lookups the module handles (DESIGN.md "Scope"). */
 #ifndef SRVSIP_SCOPE_H
 #define SRVSIP_SCOPE_H
@@ -22,6 +23,12 @@ enum scope_trigger {
 	SCOPE_PROGRAM,     /* a `program` line of the config */
 };
 
+/* A pairing ends this long after its services lookup, consumed or not:
+ * far above the gap between the services and the hosts lookup of one
+ * getaddrinfo call under load, far below the gap between two calls of a
+ * program (BENCHMARKS.md "Pairing window"). */
+#define SCOPE_PAIRING_WINDOW_NS 100000000LL /* 100 ms */
+
 /* The pseudo-service called `name`, or NULL. */
 const struct pseudo_service *scope_pseudo_service(const char *name);
 /* The SRV name of `svc` for `proto` ("udp"/"tcp"); NULL if it has none.  A
@@ -29,10 +36,16 @@ const struct pseudo_service *scope_pseudo_service(const char *name);
 const char *scope_pseudo_service_srv(const struct pseudo_service *svc, const char *proto,
 				     const char **proto_used);
 
-/* Called by getservbyname_r after answering a pseudo-service: the next hosts
- * lookup of this thread belongs to it (never inside nscd, where the two run
- * for different clients; glibc-nss.md). */
-void scope_note_service(const struct pseudo_service *svc, const char *proto);
+/* Why the pseudo-service cannot be paired in this process, or NULL when it
+ * can: inside a caching daemon, or when a caching daemon answers this
+ * process's hosts lookups (nscd.h). */
+const char *scope_pairing_refusal(void);
+
+/* Called by getservbyname_r for every services lookup it sees: a
+ * pseudo-service it answered (svc, proto) becomes the thread's pairing for
+ * the next hosts lookup; any other name (svc NULL) ends a pending pairing,
+ * since it starts another call. */
+void scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto);
 
 /* Decides whether the hosts lookup of `name` is in scope; if so fills
  * req->name, services, port, allow_cname and use_cache (family and failover

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* One result kept per thread across an ERANGE retry.
  *
  * glibc answers ERANGE by calling the same module again at once with a

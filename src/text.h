@@ -1,5 +1,7 @@
-/* Bounded copy of a C string, for the lookup path (snprintf "%s" costs
- * about a thousand instructions for the same work). */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Small string helpers for the module: a bounded copy, and ASCII case
+ * folding for names (RFC 4343: DNS compares names ASCII case-insensitively;
+ * strcasecmp follows the locale). */
 #ifndef SRVSIP_TEXT_H
 #define SRVSIP_TEXT_H
 
@@ -16,6 +18,21 @@ static inline bool text_copy(char *dst, size_t size, const char *src)
 	memcpy(dst, src, len);
 	dst[len] = '\0';
 	return src[len] == '\0';
+}
+
+static inline char ascii_lower(char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? (char)(ch + ('a' - 'A')) : ch;
+}
+
+/* The first n octets of a and b are equal, ASCII letters compared without
+ * case (both must have n octets). */
+static inline bool ascii_equal_nocase(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ascii_lower(a[i]) != ascii_lower(b[i]))
+			return false;
+	return true;
 }
 
 #endif

@@ -28,7 +28,6 @@ static unsigned nanswers;
 static struct fake_query query_log[FAKE_MAX_LOG];
 static unsigned nqueries;
 static bool open_fails;
-static bool batch;
 static unsigned opens;
 static unsigned closes;
 
@@ -49,7 +48,6 @@ void fake_reset(void)
 	memset(query_log, 0, sizeof(query_log));
 	nqueries = 0;
 	open_fails = false;
-	batch = false;
 	opens = 0;
 	closes = 0;
 }
@@ -107,11 +105,6 @@ unsigned fake_queries_for(const char *name, uint16_t type)
 	return n;
 }
 
-void fake_set_batch(bool on)
-{
-	batch = on;
-}
-
 void fake_set_open_fails(bool fails)
 {
 	open_fails = fails;
@@ -133,9 +126,13 @@ static enum dns_outcome fake_query(void *ctx, const char *name, uint16_t type, b
 	struct resolver *r = ctx;
 	char want[300];
 
-	if (r == NULL || !r->ready) {
+	if (r == NULL || (!r->ready && !r->failed)) {
 		fprintf(stderr, "fake_resolver: query on a resolver that is not open\n");
 		abort();
+	}
+	if (r->failed) {
+		*length = 0;
+		return DNS_TEMPFAIL; /* as when resolv.conf cannot be read */
 	}
 	copy_name(want, sizeof(want), name);
 	pthread_mutex_lock(&fake_lock);
@@ -164,29 +161,26 @@ static enum dns_outcome fake_query(void *ctx, const char *name, uint16_t type, b
 	return DNS_NXDOMAIN;
 }
 
-bool resolver_open(struct resolver *r)
+void resolver_open(struct resolver *r)
 {
 	memset(r, 0, sizeof(*r));
-	if (open_fails)
-		return false;
-	r->ready = true;
+	r->ready = !open_fails;
+	r->failed = open_fails;
 	pthread_mutex_lock(&fake_lock);
 	opens++;
 	pthread_mutex_unlock(&fake_lock);
-	return true;
 }
 
 void resolver_close(struct resolver *r)
 {
 	pthread_mutex_lock(&fake_lock);
-	if (r->ready)
-		closes++;
+	closes++;
 	pthread_mutex_unlock(&fake_lock);
 	r->ready = false;
 }
 
-/* Batch mode (fake_set_batch): every query answered from the table, in
- * order, each logged like a single query with search = false. */
+/* Every query of a batch answered from the table, in order, each logged
+ * like a single query with search = false. */
 static void fake_query_batch(void *ctx, struct dns_query *queries, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -197,8 +191,6 @@ static void fake_query_batch(void *ctx, struct dns_query *queries, size_t n)
 
 struct dns_transport resolver_transport(struct resolver *r)
 {
-	struct dns_transport t = {.query = fake_query, .ctx = r};
-	if (batch)
-		t.query_batch = fake_query_batch;
+	struct dns_transport t = {.query = fake_query, .query_batch = fake_query_batch, .ctx = r};
 	return t;
 }

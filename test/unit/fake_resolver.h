@@ -37,14 +37,11 @@ const struct fake_query *fake_query_at(unsigned i);
 /* Number of queries for (name, type) since fake_reset(). */
 unsigned fake_queries_for(const char *name, uint16_t type);
 
-/* The transport offers query_batch (answered from the same table) while
- * set; otherwise only query(), and the engine sends one query at a time. */
-void fake_set_batch(bool on);
-
-/* resolver_open() fails (as when resolv.conf is unreadable) while set. */
+/* Every query fails temporarily (as when resolv.conf is unreadable) while
+ * set. */
 void fake_set_open_fails(bool fails);
-unsigned fake_opens(void);  /* successful resolver_open() calls */
-unsigned fake_closes(void); /* resolver_close() calls on an open resolver */
+unsigned fake_opens(void);  /* resolver_open() calls */
+unsigned fake_closes(void); /* resolver_close() calls */
 
 /* errno value the fake leaves behind after each query (libresolv changes
  * errno freely; the module must not leak that to a successful caller). */

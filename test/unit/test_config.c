@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -547,6 +548,39 @@ START_TEST(test_config_load_decide_uses_a_trusted_file)
 }
 END_TEST
 
+/* getauxval is wrapped at link time (unit.mk): AT_SECURE answers
+ * `secure_process`, as in a setuid program. */
+unsigned long __real_getauxval(unsigned long type);
+unsigned long __wrap_getauxval(unsigned long type);
+static bool secure_process;
+
+unsigned long __wrap_getauxval(unsigned long type)
+{
+	if (type == AT_SECURE)
+		return secure_process ? 1 : 0;
+	return __real_getauxval(type);
+}
+
+/* In a setuid program argv[0] is the caller's choice: `program` lines must
+ * not put its lookups in scope (domain lines still apply). */
+START_TEST(test_config_program_lines_do_not_apply_in_a_setuid_program)
+{
+	struct config_decision d;
+	if (geteuid() != 0)
+		return;
+	ck_assert(write_file("domain sip.test\nprogram sipp-cfg\n", 0644));
+	secure_process = true;
+	config_load_decide("elsewhere.test", "sipp-cfg", &d, NULL);
+	ck_assert(!d.matched);
+	bool debug;
+	ck_assert(!config_load_matches("elsewhere.test", "sipp-cfg", &debug));
+	config_load_decide("sip.test", "sipp-cfg", &d, NULL);
+	ck_assert(d.matched);
+	ck_assert(!d.by_program);
+	remove_file();
+}
+END_TEST
+
 START_TEST(test_config_load_ignores_a_file_others_may_write)
 {
 	struct config_decision d;
@@ -868,6 +902,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_config_file_trusted_wants_root_owned_regular_small_file_only_root_writes);
 	tcase_add_test(tc, test_config_load_decide_uses_a_trusted_file);
 	tcase_add_test(tc, test_config_load_ignores_a_file_others_may_write);
+	tcase_add_test(tc, test_config_program_lines_do_not_apply_in_a_setuid_program);
 	tcase_add_test(tc, test_config_load_ignores_a_directory_and_a_missing_file);
 	tcase_add_test(tc, test_config_load_rereads_a_changed_file_within_two_seconds);
 	tcase_add_test(tc, test_config_reloads_under_concurrent_lookups_give_whole_decisions);

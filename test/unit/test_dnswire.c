@@ -14,6 +14,7 @@
 
 #include "dnswire.h"
 #include "srv.h"
+#include "srv_parse.h"
 #include "test_common.h"
 #include "wire_builder.h"
 
@@ -64,6 +65,15 @@ static void target_text(const struct dns_msg *msg, const struct srv_record *r, c
 
 /* ---- srv_parse_answer ------------------------------------------------ */
 
+/* srv_parse_answer, with the position of a bad record in *bad (may be
+ * NULL). */
+static int parse_srv(const struct dns_msg *msg, struct srv_record *recs, size_t max,
+		     unsigned *bad)
+{
+	unsigned ignored;
+	return srv_parse_answer(msg, recs, max, bad != NULL ? bad : &ignored);
+}
+
 START_TEST(test_two_srv_records_give_priority_weight_port_ttl_and_target)
 {
 	struct dns_msg msg;
@@ -78,7 +88,7 @@ START_TEST(test_two_srv_records_give_priority_weight_port_ttl_and_target)
 	ck_assert(dns_msg_is_response(&msg));
 	ck_assert_uint_eq(dns_msg_rcode(&msg), DNS_RCODE_NOERROR);
 	ck_assert_uint_eq(msg.reachable[DNS_SECTION_ANSWER], 2);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 8), 2);
+	ck_assert_int_eq(parse_srv(&msg, recs, 8, NULL), 2);
 	ck_assert_uint_eq(recs[0].priority, 10);
 	ck_assert_uint_eq(recs[0].weight, 60);
 	ck_assert_uint_eq(recs[0].port, 5060);
@@ -92,9 +102,10 @@ START_TEST(test_two_srv_records_give_priority_weight_port_ttl_and_target)
 	ck_assert_uint_eq(recs[1].ttl, 1800);
 	target_text(&msg, &recs[1], text);
 	ck_assert_str_eq(text, "b.example.test");
-	/* max bounds what is stored */
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 1), 1);
-	ck_assert_uint_eq(recs[0].port, 5060);
+	/* more records than max: the RRset is refused as a whole */
+	unsigned bad = 99;
+	ck_assert_int_eq(parse_srv(&msg, recs, 1, &bad), -1);
+	ck_assert_uint_eq(bad, 0);
 }
 END_TEST
 
@@ -117,7 +128,7 @@ START_TEST(test_compressed_owner_and_target_names_are_followed)
 	/* The owner really is a pointer to the question (offset 12). */
 	ck_assert_uint_eq(msg.data[owner_at], 0xc0);
 	ck_assert_uint_eq(msg.data[owner_at + 1], DNS_HEADER_SIZE);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 8), 2);
+	ck_assert_int_eq(parse_srv(&msg, recs, 8, NULL), 2);
 	/* The target of the first record: one label, then a pointer. */
 	ck_assert_uint_eq(msg.data[recs[0].target_offset], 1);
 	ck_assert_uint_eq(msg.data[recs[0].target_offset + 2] & 0xc0u, 0xc0u);
@@ -148,7 +159,7 @@ START_TEST(test_dot_target_is_parsed_with_root_target_set)
 	wb_srv(&B, OWNER, 300, 0, 0, 0, ".");
 	wb_srv(&B, OWNER, 300, 0, 0, 5060, "real.example.test");
 	parse_b(&msg);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 4), 2);
+	ck_assert_int_eq(parse_srv(&msg, recs, 4, NULL), 2);
 	ck_assert(recs[0].root_target);
 	ck_assert(dns_name_is_root(msg.data, msg.len, recs[0].target_offset));
 	ck_assert_int_eq(dns_name_to_text(msg.data, msg.len, recs[0].target_offset, text,
@@ -180,52 +191,51 @@ START_TEST(test_record_whose_rdlength_runs_past_the_end_is_unreachable)
 	/* A record cut in the middle ends everything after it too. */
 	ck_assert_uint_eq(msg.count[DNS_SECTION_ADDITIONAL], 1);
 	ck_assert_uint_eq(msg.reachable[DNS_SECTION_ADDITIONAL], 0);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 4), 1);
+	ck_assert_int_eq(parse_srv(&msg, recs, 4, NULL), 1);
 	ck_assert_uint_eq(recs[0].weight, 1);
 }
 END_TEST
 
-START_TEST(test_srv_rdata_that_the_target_does_not_fill_exactly_is_skipped)
+/* A good record, then one whose RDATA is malformed as `kind` says. */
+static void good_then_bad_rdata(int kind)
+{
+	start(OWNER, DNS_TYPE_SRV);
+	wb_srv(&B, OWNER, 60, 0, 4, 5060, "good.example.test");
+	size_t at = wb_rr_begin(&B, OWNER, DNS_TYPE_SRV, DNS_CLASS_IN, 60);
+	wb_u16(&B, 0);
+	wb_u16(&B, 2);
+	if (kind >= 1)
+		wb_u16(&B, 5060);
+	if (kind == 2) {
+		wb_name(&B, "garbage.example.test");
+		wb_u16(&B, 0xabcd);
+	}
+	wb_rr_end(&B, at);
+}
+
+START_TEST(test_srv_rdata_that_the_target_does_not_fill_exactly_makes_the_rrset_unusable)
 {
 	struct dns_msg msg;
 	struct srv_record recs[4];
-	char text[DNS_NAME_TEXT_SIZE];
-	size_t at;
+	unsigned bad = 0;
 
-	start(OWNER, DNS_TYPE_SRV);
-	/* 0-length target: RDATA of 6 octets, no name at all. */
-	at = wb_rr_begin(&B, OWNER, DNS_TYPE_SRV, DNS_CLASS_IN, 60);
-	wb_u16(&B, 0);
-	wb_u16(&B, 1);
-	wb_u16(&B, 5060);
-	wb_rr_end(&B, at);
-	/* RDATA shorter than 6 octets. */
-	at = wb_rr_begin(&B, OWNER, DNS_TYPE_SRV, DNS_CLASS_IN, 60);
-	wb_u16(&B, 0);
-	wb_u16(&B, 2);
-	wb_rr_end(&B, at);
-	/* Two octets of garbage after the target inside the RDATA. */
-	at = wb_rr_begin(&B, OWNER, DNS_TYPE_SRV, DNS_CLASS_IN, 60);
-	wb_u16(&B, 0);
-	wb_u16(&B, 3);
-	wb_u16(&B, 5060);
-	wb_name(&B, "garbage.example.test");
-	wb_u16(&B, 0xabcd);
-	wb_rr_end(&B, at);
-	wb_srv(&B, OWNER, 60, 0, 4, 5060, "good.example.test");
-	parse_b(&msg);
-	ck_assert_uint_eq(msg.reachable[DNS_SECTION_ANSWER], 4);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 4), 1);
-	ck_assert_uint_eq(recs[0].weight, 4);
-	target_text(&msg, &recs[0], text);
-	ck_assert_str_eq(text, "good.example.test");
+	/* kind 0: RDATA of 4 octets; 1: 6 octets, no name at all; 2: two
+	 * octets of garbage after the target inside the RDATA */
+	for (int kind = 0; kind < 3; kind++) {
+		good_then_bad_rdata(kind);
+		parse_b(&msg);
+		ck_assert_uint_eq(msg.reachable[DNS_SECTION_ANSWER], 2);
+		ck_assert_msg(parse_srv(&msg, recs, 4, &bad) == -1, "kind %d accepted", kind);
+		ck_assert_uint_eq(bad, 2);
+	}
 }
 END_TEST
 
-START_TEST(test_srv_target_longer_than_its_rdata_is_skipped)
+START_TEST(test_srv_target_longer_than_its_rdata_makes_the_rrset_unusable)
 {
 	struct dns_msg msg;
 	struct srv_record recs[4];
+	unsigned bad = 0;
 
 	start(OWNER, DNS_TYPE_SRV);
 	wb_srv(&B, OWNER, 60, 0, 1, 5060, "good.example.test");
@@ -239,8 +249,8 @@ START_TEST(test_srv_target_longer_than_its_rdata_is_skipped)
 	wb_put16_at(&B, at, (uint16_t)(B.len - (at + 2) - 4));
 	parse_b(&msg);
 	ck_assert_uint_ge(msg.reachable[DNS_SECTION_ANSWER], 1);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 4), 1);
-	ck_assert_uint_eq(recs[0].weight, 1);
+	ck_assert_int_eq(parse_srv(&msg, recs, 4, &bad), -1);
+	ck_assert_uint_eq(bad, 2);
 }
 END_TEST
 
@@ -266,7 +276,7 @@ START_TEST(test_records_of_other_types_classes_and_owners_are_skipped)
 	wb_srv(&B, OWNER, 60, 0, 3, 5060, "udp.example.test");
 	parse_b(&msg);
 	ck_assert_uint_eq(msg.reachable[DNS_SECTION_ANSWER], 6);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 8), 1);
+	ck_assert_int_eq(parse_srv(&msg, recs, 8, NULL), 1);
 	ck_assert_uint_eq(recs[0].weight, 3);
 	ck_assert(dns_name_equal_text(msg.data, msg.len, recs[0].target_offset, "udp.example.test"));
 }
@@ -295,7 +305,7 @@ static void build_additional(struct dns_msg *msg, struct srv_record *recs)
 	wb_u8(&B, 0);
 	wb_rr_end(&B, at);
 	parse_b(msg);
-	ck_assert_uint_eq(srv_parse_answer(msg, recs, 8), 4);
+	ck_assert_int_eq(parse_srv(msg, recs, 8, NULL), 4);
 }
 
 START_TEST(test_additional_section_holding_the_target_gives_its_addresses)
@@ -394,7 +404,7 @@ START_TEST(test_addresses_per_target_are_capped_at_srv_max_addrs)
 		wb_a(&B, "many.example.test", 60, ip);
 	}
 	parse_b(&msg);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 2), 1);
+	ck_assert_int_eq(parse_srv(&msg, recs, 2, NULL), 1);
 	memset(&t, 0, sizeof(t));
 	ck_assert(srv_addresses_for(&msg, DNS_SECTION_ADDITIONAL, recs[0].target_offset, AF_UNSPEC,
 				    &t, &ttl));
@@ -427,7 +437,7 @@ START_TEST(test_ancount_and_arcount_larger_than_the_message_are_clamped)
 	while (dns_rr_iter_next(&it, &rr))
 		n++;
 	ck_assert_uint_eq(n, 2);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 8), 2);
+	ck_assert_int_eq(parse_srv(&msg, recs, 8, NULL), 2);
 
 	/* ARCOUNT 1000 with 2 address records: both used, nothing more. */
 	start(OWNER, DNS_TYPE_SRV);
@@ -438,7 +448,7 @@ START_TEST(test_ancount_and_arcount_larger_than_the_message_are_clamped)
 	wb_set_count(&B, WB_AR, 1000);
 	parse_b(&msg);
 	ck_assert_uint_eq(msg.reachable[DNS_SECTION_ADDITIONAL], 2);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 8), 1);
+	ck_assert_int_eq(parse_srv(&msg, recs, 8, NULL), 1);
 	struct srv_target t;
 	uint32_t ttl = UINT32_MAX;
 	memset(&t, 0, sizeof(t));
@@ -699,17 +709,18 @@ START_TEST(test_pointer_to_an_already_validated_name_still_counts_its_length)
 }
 END_TEST
 
-START_TEST(test_srv_records_with_0_and_300_octet_targets_are_skipped)
+START_TEST(test_srv_record_with_a_300_octet_target_makes_the_rrset_unusable)
 {
 	struct dns_msg msg;
 	struct srv_record recs[4];
-	size_t at;
+	unsigned bad = 0;
 	char label[60];
 
 	memset(label, 'x', sizeof(label));
 	start(OWNER, DNS_TYPE_SRV);
+	wb_srv(&B, OWNER, 60, 0, 3, 5060, "ok.example.test");
 	/* 300-octet target: five labels of 59 + root = 301 octets. */
-	at = wb_rr_begin(&B, OWNER, DNS_TYPE_SRV, DNS_CLASS_IN, 60);
+	size_t at = wb_rr_begin(&B, OWNER, DNS_TYPE_SRV, DNS_CLASS_IN, 60);
 	wb_u16(&B, 0);
 	wb_u16(&B, 1);
 	wb_u16(&B, 5060);
@@ -717,17 +728,10 @@ START_TEST(test_srv_records_with_0_and_300_octet_targets_are_skipped)
 		wb_label(&B, label, 59);
 	wb_root(&B);
 	wb_rr_end(&B, at);
-	/* 0-length target (RDLENGTH 6). */
-	at = wb_rr_begin(&B, OWNER, DNS_TYPE_SRV, DNS_CLASS_IN, 60);
-	wb_u16(&B, 0);
-	wb_u16(&B, 2);
-	wb_u16(&B, 5060);
-	wb_rr_end(&B, at);
-	wb_srv(&B, OWNER, 60, 0, 3, 5060, "ok.example.test");
 	parse_b(&msg);
-	ck_assert_uint_eq(msg.reachable[DNS_SECTION_ANSWER], 3);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 4), 1);
-	ck_assert_uint_eq(recs[0].weight, 3);
+	ck_assert_uint_eq(msg.reachable[DNS_SECTION_ANSWER], 2);
+	ck_assert_int_eq(parse_srv(&msg, recs, 4, &bad), -1);
+	ck_assert_uint_eq(bad, 2);
 }
 END_TEST
 
@@ -750,7 +754,7 @@ START_TEST(test_duplicate_srv_records_are_kept_once)
 	wb_srv(&B, OWNER, 60, 0, 1, 5060, "b.example.test"); /* another target */
 	parse_b(&msg);
 	ck_assert_uint_eq(msg.reachable[DNS_SECTION_ANSWER], 7);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 8), 5);
+	ck_assert_int_eq(parse_srv(&msg, recs, 8, NULL), 5);
 }
 END_TEST
 
@@ -762,13 +766,13 @@ START_TEST(test_question_of_another_type_class_or_count_yields_no_records)
 	start(OWNER, DNS_TYPE_A);
 	wb_srv(&B, OWNER, 60, 0, 1, 5060, "a.example.test");
 	parse_b(&msg);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 4), 0);
+	ck_assert_int_eq(parse_srv(&msg, recs, 4, NULL), 0);
 
 	wb_init(&B, 1, WB_FLAGS_ANSWER);
 	wb_question(&B, OWNER, DNS_TYPE_SRV, 3 /* CH */);
 	wb_srv(&B, OWNER, 60, 0, 1, 5060, "a.example.test");
 	parse_b(&msg);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 4), 0);
+	ck_assert_int_eq(parse_srv(&msg, recs, 4, NULL), 0);
 
 	wb_init(&B, 1, WB_FLAGS_ANSWER);
 	wb_question(&B, OWNER, DNS_TYPE_SRV, DNS_CLASS_IN);
@@ -776,19 +780,19 @@ START_TEST(test_question_of_another_type_class_or_count_yields_no_records)
 	wb_srv(&B, OWNER, 60, 0, 1, 5060, "a.example.test");
 	parse_b(&msg);
 	ck_assert_uint_eq(msg.reachable[DNS_SECTION_ANSWER], 1);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 4), 0);
+	ck_assert_int_eq(parse_srv(&msg, recs, 4, NULL), 0);
 
 	wb_init(&B, 1, WB_FLAGS_ANSWER);
 	wb_srv(&B, OWNER, 60, 0, 1, 5060, "a.example.test");
 	parse_b(&msg);
 	ck_assert_uint_eq(msg.qdcount, 0);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 4), 0);
+	ck_assert_int_eq(parse_srv(&msg, recs, 4, NULL), 0);
 
 	/* control: the same records answer a SRV question */
 	start(OWNER, DNS_TYPE_SRV);
 	wb_srv(&B, OWNER, 60, 0, 1, 5060, "a.example.test");
 	parse_b(&msg);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 4), 1);
+	ck_assert_int_eq(parse_srv(&msg, recs, 4, NULL), 1);
 }
 END_TEST
 
@@ -806,7 +810,7 @@ START_TEST(test_cname_chain_from_question_to_srv_owner_is_followed)
 	wb_srv(&B, "_sip._udp.real.test", 60, 0, 1, 5060, "a.real.test");
 	wb_srv(&B, "_sip._udp.real.test", 60, 0, 2, 5060, "b.real.test");
 	parse_b(&msg);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 4), 2);
+	ck_assert_int_eq(parse_srv(&msg, recs, 4, NULL), 2);
 	ck_assert_uint_eq(recs[0].weight, 1);
 	ck_assert_uint_eq(recs[1].weight, 2);
 }
@@ -828,7 +832,7 @@ static size_t cname_chain(unsigned hops)
 	snprintf(to, sizeof(to), "c%u.chain.test", hops);
 	wb_srv(&B, to, 60, 0, 1, 5060, "t.chain.test");
 	parse_b(&msg);
-	return srv_parse_answer(&msg, recs, 4);
+	return (size_t)parse_srv(&msg, recs, 4, NULL);
 }
 
 START_TEST(test_cname_chain_is_followed_up_to_the_hop_limit_and_loops_end)
@@ -844,7 +848,7 @@ START_TEST(test_cname_chain_is_followed_up_to_the_hop_limit_and_loops_end)
 	wb_cname(&B, "_sip._udp.loop.test", 60, "mid.loop.test");
 	wb_cname(&B, "mid.loop.test", 60, "_sip._udp.loop.test");
 	parse_b(&msg);
-	ck_assert_uint_eq(srv_parse_answer(&msg, recs, 4), 0);
+	ck_assert_int_eq(parse_srv(&msg, recs, 4, NULL), 0);
 }
 END_TEST
 
@@ -1118,7 +1122,8 @@ static size_t exercise(const uint8_t *data, size_t len)
 		return 0;
 	for (int s = 0; s < 3; s++)
 		ck_assert_uint_le(msg.reachable[s], msg.count[s]);
-	size_t n = srv_parse_answer(&msg, recs, 16);
+	int parsed = parse_srv(&msg, recs, 16, NULL);
+	size_t n = parsed > 0 ? (size_t)parsed : 0;
 	for (size_t i = 0; i < n; i++) {
 		struct srv_target t;
 		uint32_t ttl = UINT32_MAX;
@@ -1241,12 +1246,12 @@ static Suite *wire_suite(void)
 	tcase_add_test(tc, test_compressed_owner_and_target_names_are_followed);
 	tcase_add_test(tc, test_dot_target_is_parsed_with_root_target_set);
 	tcase_add_test(tc, test_record_whose_rdlength_runs_past_the_end_is_unreachable);
-	tcase_add_test(tc, test_srv_rdata_that_the_target_does_not_fill_exactly_is_skipped);
-	tcase_add_test(tc, test_srv_target_longer_than_its_rdata_is_skipped);
+	tcase_add_test(tc, test_srv_rdata_that_the_target_does_not_fill_exactly_makes_the_rrset_unusable);
+	tcase_add_test(tc, test_srv_target_longer_than_its_rdata_makes_the_rrset_unusable);
 	tcase_add_test(tc, test_records_of_other_types_classes_and_owners_are_skipped);
 	tcase_add_test(tc, test_ancount_and_arcount_larger_than_the_message_are_clamped);
 	tcase_add_test(tc, test_message_shorter_than_header_or_question_is_refused);
-	tcase_add_test(tc, test_srv_records_with_0_and_300_octet_targets_are_skipped);
+	tcase_add_test(tc, test_srv_record_with_a_300_octet_target_makes_the_rrset_unusable);
 	tcase_add_test(tc, test_duplicate_srv_records_are_kept_once);
 	tcase_add_test(tc, test_question_of_another_type_class_or_count_yields_no_records);
 	tcase_add_test(tc, test_cname_chain_from_question_to_srv_owner_is_followed);

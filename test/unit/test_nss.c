@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -126,6 +127,63 @@ static void srv_one(const char *owner, uint16_t port, const char *target, const 
 	fake_add_wb(owner, DNS_TYPE_SRV, &W);
 }
 
+/* Failover (DESIGN.md "The lookup"): "dead" targets whose address queries
+ * fail temporarily, next to targets the Additional section covers. */
+static void install_failover_zones(void)
+{
+	/* fo.test: p0 dead (not glued), p1 live (glued) */
+	answer("_sip._udp.fo.test", DNS_TYPE_SRV);
+	wb_srv(&W, "_sip._udp.fo.test", 300, 0, 1, 5060, "dead.fo.test");
+	wb_srv(&W, "_sip._udp.fo.test", 300, 1, 1, 5060, "live.fo.test");
+	wb_section(&W, WB_AR);
+	wb_a(&W, "live.fo.test", 300, "192.0.2.101");
+	wb_aaaa(&W, "live.fo.test", 300, "2001:db8::101");
+	fake_add_wb("_sip._udp.fo.test", DNS_TYPE_SRV, &W);
+	fake_add("dead.fo.test", DNS_TYPE_A, DNS_TEMPFAIL, NULL, 0);
+	fake_add("dead.fo.test", DNS_TYPE_AAAA, DNS_TEMPFAIL, NULL, 0);
+	/* fo2.test: one priority, dead (weight 3) and live2 (weight 1, glued) */
+	answer("_sip._udp.fo2.test", DNS_TYPE_SRV);
+	wb_srv(&W, "_sip._udp.fo2.test", 300, 0, 3, 5060, "dead.fo.test");
+	wb_srv(&W, "_sip._udp.fo2.test", 300, 0, 1, 5060, "live2.fo.test");
+	wb_section(&W, WB_AR);
+	wb_a(&W, "live2.fo.test", 300, "192.0.2.102");
+	fake_add_wb("_sip._udp.fo2.test", DNS_TYPE_SRV, &W);
+	/* allfail.test: dead, and a target that does not exist */
+	answer("_sip._udp.allfail.test", DNS_TYPE_SRV);
+	wb_srv(&W, "_sip._udp.allfail.test", 300, 0, 1, 5060, "dead.fo.test");
+	wb_srv(&W, "_sip._udp.allfail.test", 300, 1, 1, 5060, "gone.fo.test");
+	fake_add_wb("_sip._udp.allfail.test", DNS_TYPE_SRV, &W);
+	/* bad.test: one good record and one with 3 octets of RDATA; bad.test
+	 * itself has an address that must never be used */
+	answer("_sip._udp.bad.test", DNS_TYPE_SRV);
+	wb_srv(&W, "_sip._udp.bad.test", 300, 0, 1, 5060, "good.bad.test");
+	size_t at = wb_rr_begin(&W, "_sip._udp.bad.test", DNS_TYPE_SRV, DNS_CLASS_IN, 300);
+	wb_u16(&W, 0);
+	wb_u8(&W, 1);
+	wb_rr_end(&W, at);
+	wb_section(&W, WB_AR);
+	wb_a(&W, "good.bad.test", 300, "192.0.2.103");
+	fake_add_wb("_sip._udp.bad.test", DNS_TYPE_SRV, &W);
+	address_answers("bad.test", "203.0.113.10", NULL, 300);
+}
+
+/* One SRV name decides: _sip._udp holds something (a target with only an
+ * A record, only ".", only port 5070), _sip._tcp a usable target. */
+static void install_deciding_zones(void)
+{
+	srv_one("_sip._udp.udp4.test", 5060, "v4.udp4.test", "192.0.2.110", NULL);
+	address_answers("v4.udp4.test", "192.0.2.110", NULL, 300);
+	srv_one("_sip._udp.dotonly.test", 0, ".", NULL, NULL);
+	srv_one("_sip._udp.offport.test", 5070, "x.offport.test", "192.0.2.111", NULL);
+	const char *domains[] = {"udp4.test", "dotonly.test", "offport.test"};
+	for (size_t i = 0; i < 3; i++) {
+		char owner[64], target[64];
+		snprintf(owner, sizeof(owner), "_sip._tcp.%s", domains[i]);
+		snprintf(target, sizeof(target), "tcp.%s", domains[i]);
+		srv_one(owner, 5060, target, "192.0.2.112", "2001:db8::112");
+	}
+}
+
 static void install_zones(void)
 {
 	zone_example();
@@ -164,6 +222,8 @@ static void install_zones(void)
 	wb_a(&W, "t.sfx.test", 300, "192.0.2.91");
 	fake_add_wb("_sip._tcp.host.sfx.test", DNS_TYPE_SRV, &W);
 	srv_one("_sip._udp.prog.test", 5060, "p.prog.test", "192.0.2.92", NULL);
+	install_failover_zones();
+	install_deciding_zones();
 	/* a target that is an alias */
 	answer("_sip._udp.alias.test", DNS_TYPE_SRV);
 	wb_srv(&W, "_sip._udp.alias.test", 300, 0, 0, 5060, "al.alias.test");
@@ -627,7 +687,8 @@ START_TEST(test_pairing_survives_the_erange_retries_of_gethostbyname4_r)
 	ck_assert_uint_eq(fake_queries(), 1);
 	ck_assert_str_eq(fake_query_at(0)->name, OWNER);
 	ck_assert_uint_eq(fake_query_at(0)->type, DNS_TYPE_SRV);
-	ck_assert(fake_query_at(0)->search);
+	/* a domain with a dot: an absolute name, whatever ndots says */
+	ck_assert(!fake_query_at(0)->search);
 }
 END_TEST
 
@@ -978,12 +1039,11 @@ START_TEST(test_out_of_scope_name_is_unavail_without_any_query)
 }
 END_TEST
 
-START_TEST(test_invalid_owner_name_is_notfound_without_any_query)
+START_TEST(test_invalid_owner_name_steps_aside_without_any_query)
 {
-	expect_status(EP4, "_sip._udp.exa$mple.test", AF_UNSPEC, NSS_STATUS_NOTFOUND,
-		      HOST_NOT_FOUND, ENOENT);
-	expect_status(EP4, "_sip._udp.a..test", AF_UNSPEC, NSS_STATUS_NOTFOUND, HOST_NOT_FOUND,
-		      ENOENT);
+	expect_status(EP4, "_sip._udp.exa$mple.test", AF_UNSPEC, NSS_STATUS_UNAVAIL, NO_RECOVERY,
+		      0);
+	expect_status(EP4, "_sip._udp.a..test", AF_UNSPEC, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
 	ck_assert_uint_eq(fake_queries(), 0);
 }
 END_TEST
@@ -1109,7 +1169,8 @@ START_TEST(test_each_pseudo_service_asks_its_own_srv_name)
 		setup();
 		ck_assert_int_eq(servbyname(cases[i].service, cases[i].proto), NSS_STATUS_SUCCESS);
 		struct call c = hosts_call(EP4, "plain.test", AF_UNSPEC);
-		ck_assert_int_eq(call_big(&c), NSS_STATUS_SUCCESS);
+		ck_assert_int_eq(call_big(&c), NSS_STATUS_UNAVAIL); /* no SRV: step aside */
+		ck_assert_uint_eq(fake_queries(), 1);
 		ck_assert_str_eq(fake_query_at(0)->name, cases[i].srv);
 		ck_assert_uint_eq(fake_query_at(0)->type, DNS_TYPE_SRV);
 	}
@@ -1198,56 +1259,48 @@ START_TEST(test_pairing_left_by_an_exited_thread_pairs_nothing_else)
 }
 END_TEST
 
-START_TEST(test_pairing_is_never_used_inside_nscd)
+START_TEST(test_pseudo_services_are_refused_inside_a_caching_daemon)
 {
-	program_invocation_short_name = (char *)"nscd";
-	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
-	expect_status(EP4, "example.test", AF_UNSPEC, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+	const char *daemons[] = {"nscd", "unscd", "nsncd"};
+	for (size_t i = 0; i < 3; i++) {
+		program_invocation_short_name = (char *)daemons[i];
+		ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_NOTFOUND);
+		expect_status(EP4, "example.test", AF_UNSPEC, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+	}
 	ck_assert_uint_eq(fake_queries(), 0);
+	program_invocation_short_name = (char *)"test_nss";
 }
 END_TEST
 
-/* ---- fallback ------------------------------------------------------------ */
+/* ---- no SRV RRset: step aside --------------------------------------------- */
 
-START_TEST(test_no_srv_falls_back_to_the_domains_own_address)
+START_TEST(test_no_srv_rrset_steps_aside_without_an_address_query)
 {
-	const char *domains[] = {"plain.test", "nodata.test"};
-	const char *addrs[] = {PLAIN_V4, "198.51.100.8"};
-	for (int i = 0; i < 2; i++) {
+	const char *domains[] = {"plain.test", "nodata.test", "nowhere.test"};
+	for (int i = 0; i < 3; i++) {
 		setup();
 		ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
-		struct call c = hosts_call(EP4, domains[i], AF_UNSPEC);
-		ck_assert_int_eq(call_big(&c), NSS_STATUS_SUCCESS);
-		ck_assert_str_eq(c.pat->name, domains[i]);
-		ck_assert_int_eq(c.pat->family, AF_INET);
-		ck_assert(addr_is(c.pat->addr, AF_INET, addrs[i]));
-		ck_assert_ptr_null(c.pat->next);
-		ck_assert_uint_eq(fake_queries(), 3); /* SRV, A, AAAA */
-		ck_assert_uint_eq(fake_query_at(1)->type, DNS_TYPE_A);
-		ck_assert_str_eq(fake_query_at(1)->name, domains[i]);
-		ck_assert(fake_query_at(1)->search); /* like the dns module */
+		expect_status(EP4, domains[i], AF_UNSPEC, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+		ck_assert_uint_eq(fake_queries(), 1); /* the SRV query, nothing else */
+		ck_assert_uint_eq(fake_query_at(0)->type, DNS_TYPE_SRV);
 	}
-	/* and through gethostbyname_r of the owner name */
-	setup();
-	struct call c = hosts_call(EP1, "_sip._udp.plain.test", AF_INET);
-	ck_assert_int_eq(call_big(&c), NSS_STATUS_SUCCESS);
-	ck_assert_str_eq(c.he.h_name, "plain.test");
-	ck_assert(addr_is(c.he.h_addr_list[0], AF_INET, PLAIN_V4));
+	/* an owner name without SRV records: the next module resolves it */
+	const enum ep eps[] = {EP4, EP3, EP2, EP1};
+	for (int e = 0; e < 4; e++) {
+		setup();
+		expect_status(eps[e], "_sip._udp.plain.test", AF_INET, NSS_STATUS_UNAVAIL,
+			      NO_RECOVERY, 0);
+		ck_assert_uint_eq(fake_queries(), 1);
+	}
 }
 END_TEST
 
-START_TEST(test_no_srv_and_no_domain_is_notfound_host_not_found)
+START_TEST(test_alias_target_is_refused_host_not_found)
 {
-	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
-	expect_status(EP4, "nowhere.test", AF_UNSPEC, NSS_STATUS_NOTFOUND, HOST_NOT_FOUND, ENOENT);
-	ck_assert_uint_eq(fake_queries_for("nowhere.test", DNS_TYPE_A), 1);
-}
-END_TEST
-
-START_TEST(test_alias_target_is_refused)
-{
-	struct call c = hosts_call(EP4, "_sip._udp.alias.test", AF_UNSPEC);
-	ck_assert_int_eq(call_big(&c), NSS_STATUS_NOTFOUND);
+	const enum ep eps[] = {EP4, EP3, EP2, EP1};
+	for (int e = 0; e < 4; e++)
+		expect_status(eps[e], "_sip._udp.alias.test", AF_INET, NSS_STATUS_NOTFOUND,
+			      HOST_NOT_FOUND, ENOENT);
 	ck_assert_uint_ge(fake_queries_for("al.alias.test", DNS_TYPE_A), 1);
 }
 END_TEST
@@ -1370,15 +1423,15 @@ START_TEST(test_negative_reply_is_cached_only_with_its_soa)
 	fake_add("_sip._udp.neg.test", DNS_TYPE_SRV, DNS_NXDOMAIN, W.buf, W.len);
 	address_answers("neg.test", "198.51.100.20", NULL, 300);
 	for (int i = 0; i < 3; i++) {
-		struct call c = hosts_call(EP4, "_sip._udp.neg.test", AF_UNSPEC);
-		ck_assert_int_eq(call_big(&c), NSS_STATUS_SUCCESS);
-		ck_assert(addr_is(c.pat->addr, AF_INET, "198.51.100.20"));
+		/* no SRV RRset: step aside, the next module resolves the name */
+		expect_status(EP4, "_sip._udp.neg.test", AF_UNSPEC, NSS_STATUS_UNAVAIL, NO_RECOVERY,
+			      0);
 		/* plain.test: NXDOMAIN without a reply, nothing to cache */
-		c = hosts_call(EP4, "_sip._udp.plain.test", AF_UNSPEC);
-		ck_assert_int_eq(call_big(&c), NSS_STATUS_SUCCESS);
+		expect_status(EP4, "_sip._udp.plain.test", AF_UNSPEC, NSS_STATUS_UNAVAIL,
+			      NO_RECOVERY, 0);
 	}
 	ck_assert_uint_eq(fake_queries_for("_sip._udp.neg.test", DNS_TYPE_SRV), 1);
-	ck_assert_uint_eq(fake_queries_for("neg.test", DNS_TYPE_A), 1);
+	ck_assert_uint_eq(fake_queries_for("neg.test", DNS_TYPE_A), 0);
 	ck_assert_uint_eq(fake_queries_for("_sip._udp.plain.test", DNS_TYPE_SRV), 3);
 }
 END_TEST
@@ -1446,9 +1499,8 @@ START_TEST(test_cache_reply_ttl_is_the_smallest_ttl_or_the_soa_minimum_capped)
 }
 END_TEST
 
-START_TEST(test_batch_transport_gives_the_same_failover_list)
+START_TEST(test_target_addresses_are_asked_as_absolute_names)
 {
-	fake_set_batch(true);
 	struct call c = hosts_call(EP1, OWNER, AF_INET);
 	ck_assert_int_eq(call_big(&c), NSS_STATUS_SUCCESS);
 	check_hostent(&c, AF_INET, true, big, sizeof(big));
@@ -1496,6 +1548,176 @@ START_TEST(test_ttl_of_a_cached_reply_counts_down)
 }
 END_TEST
 
+/* ---- never a silent misroute (DESIGN.md "The lookup") --------------------- */
+
+static const enum ep all_eps[] = {EP4, EP3, EP2, EP1};
+
+/* The name of the first address of a successful call. */
+static const char *first_target(const struct call *c)
+{
+	return c->ep == EP4 ? c->pat->name : c->he.h_name;
+}
+
+START_TEST(test_a_failed_target_is_passed_over_for_the_next_priority_in_every_entry_point)
+{
+	for (int e = 0; e < 4; e++) {
+		setup();
+		struct call c = hosts_call(all_eps[e], "_sip._udp.fo.test", AF_INET);
+		ck_assert_msg(call_big(&c) == NSS_STATUS_SUCCESS, "entry %d: status %d", e, c.status);
+		ck_assert_str_eq(first_target(&c), "live.fo.test");
+		ck_assert_int_eq(c.herr, NETDB_SUCCESS);
+		/* the dead target was asked first (RFC 2782 order), once */
+		ck_assert_uint_eq(fake_queries_for("dead.fo.test", DNS_TYPE_A), 1);
+		if (all_eps[e] == EP1) /* the failover list holds only the live one */
+			ck_assert_ptr_null(c.he.h_addr_list[1]);
+	}
+}
+END_TEST
+
+START_TEST(test_a_failed_target_is_passed_over_for_the_next_draw_of_its_priority)
+{
+	/* dead has weight 3, live2 weight 1: whichever the draw puts first,
+	 * live2 is the answer; P(dead never first in 40) = 0.25^40 */
+	for (int i = 0; i < 40; i++) {
+		cache_flush();
+		struct call c = hosts_call(EP4, "_sip._udp.fo2.test", AF_UNSPEC);
+		ck_assert_int_eq(call_big(&c), NSS_STATUS_SUCCESS);
+		ck_assert_str_eq(c.pat->name, "live2.fo.test");
+	}
+	ck_assert_uint_gt(fake_queries_for("dead.fo.test", DNS_TYPE_A), 0);
+}
+END_TEST
+
+START_TEST(test_tryagain_only_when_no_target_has_an_address_and_one_failed)
+{
+	for (int e = 0; e < 4; e++)
+		expect_status(all_eps[e], "_sip._udp.allfail.test", AF_INET, NSS_STATUS_TRYAGAIN,
+			      TRY_AGAIN, EAGAIN);
+}
+END_TEST
+
+START_TEST(test_one_malformed_srv_record_makes_the_rrset_unusable_without_fallback)
+{
+	for (int e = 0; e < 4; e++)
+		expect_status(all_eps[e], "_sip._udp.bad.test", AF_INET, NSS_STATUS_TRYAGAIN,
+			      TRY_AGAIN, EAGAIN);
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	expect_status(EP4, "bad.test", AF_UNSPEC, NSS_STATUS_TRYAGAIN, TRY_AGAIN, EAGAIN);
+	/* neither the good record's target nor the domain's own address */
+	ck_assert_uint_eq(fake_queries_for("good.bad.test", DNS_TYPE_A), 0);
+	ck_assert_uint_eq(fake_queries_for("bad.test", DNS_TYPE_A), 0);
+	ck_assert_uint_eq(fake_queries_for("_sip._tcp.bad.test", DNS_TYPE_SRV), 0);
+}
+END_TEST
+
+/* sipsrv paired for udp and tcp: the lookup of `domain`, family af. */
+static struct call paired_lookup(const char *domain, enum ep ep, int af)
+{
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	ck_assert_int_eq(servbyname("sipsrv", "tcp"), NSS_STATUS_SUCCESS);
+	struct call c = hosts_call(ep, domain, af);
+	call_big(&c);
+	return c;
+}
+
+START_TEST(test_the_first_srv_name_with_an_rrset_decides)
+{
+	/* _sip._udp has a target with an A record only: an IPv6 lookup is
+	 * NO_DATA, never the _sip._tcp target's AAAA */
+	struct call c = paired_lookup("udp4.test", EP2, AF_INET6);
+	ck_assert_int_eq(c.status, NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(c.herr, NO_DATA);
+	c = paired_lookup("udp4.test", EP4, AF_UNSPEC);
+	ck_assert_int_eq(c.status, NSS_STATUS_SUCCESS);
+	ck_assert_str_eq(c.pat->name, "v4.udp4.test");
+	/* only "." under _sip._udp, only port 5070 */
+	c = paired_lookup("dotonly.test", EP4, AF_UNSPEC);
+	ck_assert_int_eq(c.status, NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(c.herr, HOST_NOT_FOUND);
+	c = paired_lookup("offport.test", EP1, AF_INET);
+	ck_assert_int_eq(c.status, NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(c.herr, HOST_NOT_FOUND);
+	ck_assert_uint_eq(fake_queries_for("_sip._tcp.udp4.test", DNS_TYPE_SRV), 0);
+	ck_assert_uint_eq(fake_queries_for("_sip._tcp.dotonly.test", DNS_TYPE_SRV), 0);
+	ck_assert_uint_eq(fake_queries_for("_sip._tcp.offport.test", DNS_TYPE_SRV), 0);
+	/* a later name is asked when the earlier has no RRset (tcponly.test) */
+	c = paired_lookup("tcponly.test", EP4, AF_UNSPEC);
+	ck_assert_int_eq(c.status, NSS_STATUS_SUCCESS);
+}
+END_TEST
+
+START_TEST(test_hostent_entry_points_take_af_unspec_as_af_inet)
+{
+	const enum ep eps[] = {EP3, EP2};
+	for (int e = 0; e < 2; e++) {
+		struct call c = hosts_call(eps[e], "_sip._udp.fo.test", AF_UNSPEC);
+		ck_assert_int_eq(call_big(&c), NSS_STATUS_SUCCESS);
+		ck_assert_int_eq(c.he.h_addrtype, AF_INET);
+		ck_assert(addr_is(c.he.h_addr_list[0], AF_INET, "192.0.2.101"));
+		ck_assert_int_eq(c.herr, NETDB_SUCCESS);
+	}
+}
+END_TEST
+
+/* A unix socket at the path where nscd's would be. */
+static void fake_nscd_socket(bool present)
+{
+	unlink(SRVSIP_NSCD_SOCKET);
+	if (!present)
+		return;
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", SRVSIP_NSCD_SOCKET);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	close(fd);
+}
+
+static void fake_nscd_conf(const char *text)
+{
+	FILE *f = fopen(SRVSIP_NSCD_CONF, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+START_TEST(test_pseudo_services_are_refused_when_nscd_answers_hosts_lookups)
+{
+	fake_nscd_socket(true);
+	fake_nscd_conf("# nscd.conf\n\tenable-cache\t\thosts\t\tyes\n");
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_NOTFOUND);
+	expect_status(EP4, "example.test", AF_UNSPEC, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+	fake_nscd_conf("enable-cache passwd yes\nenable-cache hosts no\n");
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	expect_status(EP4, "example.test", AF_UNSPEC, NSS_STATUS_SUCCESS, NETDB_SUCCESS, 0);
+	unlink(SRVSIP_NSCD_CONF); /* nsncd: no config, caches hosts */
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_NOTFOUND);
+	fake_nscd_socket(false);
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	expect_status(EP4, "example.test", AF_UNSPEC, NSS_STATUS_SUCCESS, NETDB_SUCCESS, 0);
+}
+END_TEST
+
+START_TEST(test_pairing_ends_with_its_window_or_another_services_lookup)
+{
+	/* 0.3 s after the services lookup: another call, out of scope */
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	struct timespec pause = {0, 300 * 1000 * 1000};
+	nanosleep(&pause, NULL);
+	expect_status(EP4, "example.test", AF_UNSPEC, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+	/* a services lookup of another name starts another call */
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	ck_assert_int_eq(servbyname("http-alt", "tcp"), NSS_STATUS_NOTFOUND);
+	expect_status(EP4, "example.test", AF_UNSPEC, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+	ck_assert_uint_eq(fake_queries(), 0);
+	/* the same pseudo-service for another protocol is the same call
+	 * (getaddrinfo asks tcp, udp, dccp, udplite, sctp in turn) */
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	ck_assert_int_eq(servbyname("sipsrv", "dccp"), NSS_STATUS_NOTFOUND);
+	expect_status(EP4, "example.test", AF_UNSPEC, NSS_STATUS_SUCCESS, NETDB_SUCCESS, 0);
+}
+END_TEST
+
 static Suite *nss_suite(void)
 {
 	Suite *s = suite_create("nss");
@@ -1535,12 +1757,11 @@ static Suite *nss_suite(void)
 	tcase_add_test(tc, test_servfail_is_tryagain_try_again);
 	tcase_add_test(tc, test_targets_with_only_aaaa_asked_af_inet_are_notfound_no_data);
 	tcase_add_test(tc, test_out_of_scope_name_is_unavail_without_any_query);
-	tcase_add_test(tc, test_invalid_owner_name_is_notfound_without_any_query);
+	tcase_add_test(tc, test_invalid_owner_name_steps_aside_without_any_query);
 	tcase_add_test(tc, test_resolver_that_cannot_open_is_tryagain_try_again);
 	tcase_add_test(tc, test_bad_arguments_are_unavail);
-	tcase_add_test(tc, test_no_srv_falls_back_to_the_domains_own_address);
-	tcase_add_test(tc, test_no_srv_and_no_domain_is_notfound_host_not_found);
-	tcase_add_test(tc, test_alias_target_is_refused);
+	tcase_add_test(tc, test_no_srv_rrset_steps_aside_without_an_address_query);
+	tcase_add_test(tc, test_alias_target_is_refused_host_not_found);
 	tcase_add_test(tc, test_dot_among_real_targets_is_skipped);
 	tcase_add_test(tc, test_hostent_success_always_has_an_address_of_its_family);
 	tcase_add_test(tc, test_target_with_only_an_a_record_in_additional_is_asked_for_its_aaaa);
@@ -1555,9 +1776,21 @@ static Suite *nss_suite(void)
 	tcase_add_test(tc, test_getservbyname_r_answers_only_pseudo_services_and_their_protocols);
 	tcase_add_test(tc, test_pairing_belongs_to_the_thread_of_the_services_lookup);
 	tcase_add_test(tc, test_pairing_left_by_an_exited_thread_pairs_nothing_else);
-	tcase_add_test(tc, test_pairing_is_never_used_inside_nscd);
+	tcase_add_test(tc, test_pseudo_services_are_refused_inside_a_caching_daemon);
+	tcase_add_test(tc, test_pseudo_services_are_refused_when_nscd_answers_hosts_lookups);
+	tcase_add_test(tc, test_pairing_ends_with_its_window_or_another_services_lookup);
 	tcase_add_test(tc, test_config_domain_lines_put_exact_and_suffix_names_in_scope);
 	tcase_add_test(tc, test_config_program_line_puts_every_name_of_that_program_in_scope);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("misroute");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_a_failed_target_is_passed_over_for_the_next_priority_in_every_entry_point);
+	tcase_add_test(tc, test_a_failed_target_is_passed_over_for_the_next_draw_of_its_priority);
+	tcase_add_test(tc, test_tryagain_only_when_no_target_has_an_address_and_one_failed);
+	tcase_add_test(tc, test_one_malformed_srv_record_makes_the_rrset_unusable_without_fallback);
+	tcase_add_test(tc, test_the_first_srv_name_with_an_rrset_decides);
+	tcase_add_test(tc, test_hostent_entry_points_take_af_unspec_as_af_inet);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cache");
@@ -1566,7 +1799,7 @@ static Suite *nss_suite(void)
 	tcase_add_test(tc, test_reply_with_a_zero_ttl_and_a_temporary_failure_are_not_cached);
 	tcase_add_test(tc, test_negative_reply_is_cached_only_with_its_soa);
 	tcase_add_test(tc, test_cache_reply_ttl_is_the_smallest_ttl_or_the_soa_minimum_capped);
-	tcase_add_test(tc, test_batch_transport_gives_the_same_failover_list);
+	tcase_add_test(tc, test_target_addresses_are_asked_as_absolute_names);
 	tcase_add_test(tc, test_ttl_of_a_cached_reply_counts_down);
 	suite_add_tcase(s, tc);
 	return s;

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "rng.h"
+#include "rfc2782.h"
 #include "srv.h"
 #include "test_common.h"
 

@@ -24,7 +24,10 @@ UNIT_CONF_NSS := $(abspath $(UNIT_BUILD))/nss-srvsip.conf
 UNIT_CONF_CFG := $(abspath $(UNIT_BUILD))/config-srvsip.conf
 # test_config listens here for the module's syslog lines (log.c).
 UNIT_LOG_SOCK := $(abspath $(UNIT_BUILD))/log.sock
-UNIT_CFLAGS = $(ALL_CFLAGS) -Isrc -Itest/unit $(UNIT_CHECK_CFLAGS) -USRVSIP_CONFIG_PATH
+# A fake nscd socket and nscd.conf for the pairing tests.
+UNIT_NSCD := -DSRVSIP_NSCD_SOCKET='"$(abspath $(UNIT_BUILD))/nscd.socket"' \
+	-DSRVSIP_NSCD_CONF='"$(abspath $(UNIT_BUILD))/nscd.conf"'
+UNIT_CFLAGS = $(ALL_CFLAGS) -Isrc -Itest/unit $(UNIT_CHECK_CFLAGS) -USRVSIP_CONFIG_PATH $(UNIT_NSCD)
 UNIT_HEADERS := $(wildcard src/*.h) $(wildcard test/unit/*.h) test/unit/unit.mk Makefile
 
 UNIT_TESTS := test_dnswire test_select test_nss test_config
@@ -94,6 +97,7 @@ $(UNIT_BUILD)/test_nss: $(UNIT_OBJ)/test/test_nss.o $(UNIT_OBJ)/test/wire_builde
 		$(UNIT_OBJ)/test/fake_resolver.o $(UNIT_MODULE_OBJS)
 	$(UNIT_LINK) -Wl,--wrap=srv_xoshiro_seed_os
 
+# getauxval is wrapped so a test can play a setuid (AT_SECURE) program.
 $(UNIT_BUILD)/test_config: $(UNIT_OBJ)/test/test_config.o $(UNIT_ENGINE_OBJS) \
 		$(UNIT_OBJ)/config_load_cfg.o $(UNIT_OBJ)/log_cfg.o
-	$(UNIT_LINK)
+	$(UNIT_LINK) -Wl,--wrap=getauxval

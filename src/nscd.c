@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Caching daemons: see nscd.h. */
+#include "nscd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+bool nscd_is_daemon(const char *program)
+{
+	return strcmp(program, "nscd") == 0 || strcmp(program, "unscd") == 0 ||
+	       strcmp(program, "nsncd") == 0;
+}
+
+bool nscd_conf_caches_hosts(FILE *stream, bool otherwise)
+{
+	char line[256];
+	bool caches = otherwise;
+
+	while (fgets(line, sizeof(line), stream) != NULL) {
+		char word[3][16];
+		char *hash = strchr(line, '#');
+		if (hash != NULL)
+			*hash = '\0';
+		/* "enable-cache <database> yes|no", blanks between. */
+		if (sscanf(line, " %15s %15s %15s", word[0], word[1], word[2]) == 3 &&
+		    strcmp(word[0], "enable-cache") == 0 && strcmp(word[1], "hosts") == 0)
+			caches = strcmp(word[2], "no") != 0;
+	}
+	return caches;
+}
+
+bool nscd_serves_hosts(void)
+{
+	int saved_errno = errno;
+	struct stat st;
+	bool serves = false;
+
+	if (stat(SRVSIP_NSCD_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		int fd = open(SRVSIP_NSCD_CONF, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		FILE *stream = fd >= 0 ? fdopen(fd, "r") : NULL;
+		serves = true; /* no readable config: assume the daemon caches hosts */
+		if (stream != NULL) {
+			serves = nscd_conf_caches_hosts(stream, true);
+			fclose(stream);
+		} else if (fd >= 0) {
+			close(fd);
+		}
+	}
+	errno = saved_errno;
+	return serves;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Name-service caching daemons and the pseudo-service pairing.
+ *
+ * A pseudo-service lookup works only when its services lookup and its hosts
+ * lookup run in the same thread of the same process (docs/glibc-facts.md).
+ * A caching daemon breaks that twice: inside the daemon, lookups of many
+ * clients share its threads; and in a client whose hosts lookups the daemon
+ * answers, the hosts lookup never reaches this process's module.  Both are
+ * recognised here so that the pseudo-service is refused (EAI_SERVICE)
+ * instead of paired wrongly or not at all. */
+#ifndef SRVSIP_NSCD_H
+#define SRVSIP_NSCD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* The socket of nscd, unscd and nsncd (glibc's _PATH_NSCDSOCKET) and the
+ * configuration nscd and unscd read. */
+#ifndef SRVSIP_NSCD_SOCKET
+#define SRVSIP_NSCD_SOCKET "/var/run/nscd/socket"
+#endif
+#ifndef SRVSIP_NSCD_CONF
+#define SRVSIP_NSCD_CONF "/etc/nscd.conf"
+#endif
+
+/* True when `program` (a short program name) is a caching daemon: nscd
+ * (glibc), unscd (Debian's micro nscd, also installed as nscd) or nsncd. */
+bool nscd_is_daemon(const char *program);
+
+/* The last `enable-cache hosts yes|no` line of an nscd.conf stream;
+ * `otherwise` when it has none. */
+bool nscd_conf_caches_hosts(FILE *stream, bool otherwise);
+
+/* True when this process's getaddrinfo hands its hosts lookups to a
+ * caching daemon: its socket exists and nscd.conf does not say
+ * `enable-cache hosts no` (nsncd has no such file: it caches hosts).
+ * Costs a stat() and, when the socket exists, a read of nscd.conf. */
+bool nscd_serves_hosts(void);
+
+#endif

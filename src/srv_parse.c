@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The engine's reading of DNS replies: SRV RRsets, address records, CNAME
+ * chains and host names (see srv.h). */
+#include "srv_parse.h"
+
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+bool srv_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	size_t label = 0;
+
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len == 0 || len > DNS_NAME_TEXT_SIZE - 1)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] == '.') {
+			if (label == 0)
+				return false; /* empty label */
+			label = 0;
+		} else if (!dns_host_octet((uint8_t)name[i]) || ++label > 63) {
+			return false;
+		}
+	}
+	return label > 0;
+}
+
+bool srv_is_owner_name(const char *name)
+{
+	if (name[0] != '_')
+		return false;
+	const char *second = strchr(name, '.');
+	if (second == NULL || second[1] != '_')
+		return false;
+	const char *domain = strchr(second + 1, '.');
+	return domain != NULL && domain[1] != '\0' && domain[1] != '.';
+}
+
+bool srv_question_is(const struct dns_msg *msg, uint16_t qtype)
+{
+	size_t end;
+
+	if (msg->qdcount != 1 || dns_name_skip(msg->data, msg->len, msg->question_offset, &end) < 0)
+		return false;
+	return dns_get16(msg->data + end) == qtype && dns_get16(msg->data + end + 2) == DNS_CLASS_IN;
+}
+
+size_t srv_follow_cnames(const struct dns_msg *msg, unsigned *hops)
+{
+	size_t current = msg->question_offset;
+
+	/* RFC 1034 3.6.2: the answer section may hold the alias chain from the
+	 * question name to the name that owns the data. */
+	for (*hops = 0; *hops < SRV_MAX_CNAME_HOPS; (*hops)++) {
+		struct dns_rr_iter it;
+		struct dns_rr rr;
+		size_t next = current;
+		size_t end;
+
+		dns_rr_iter_init(&it, msg, DNS_SECTION_ANSWER);
+		while (next == current && dns_rr_iter_next(&it, &rr)) {
+			if (rr.type == DNS_TYPE_CNAME && rr.rclass == DNS_CLASS_IN &&
+			    dns_name_equal_valid(msg->data, msg->len, rr.owner_offset, current) &&
+			    dns_name_skip(msg->data, msg->len, rr.rdata_offset, &end) == 0 &&
+			    end == rr.rdata_offset + rr.rdlength)
+				next = rr.rdata_offset;
+		}
+		if (next == current)
+			break;
+		current = next;
+	}
+	return current;
+}
+
+/* Reads one SRV record's RDATA; false when it is malformed. */
+static bool read_srv_rdata(const struct dns_msg *msg, const struct dns_rr *rr,
+			   struct srv_record *rec)
+{
+	size_t end;
+
+	/* Priority, weight and port, then at least the root label. */
+	if (rr->rdlength < 7)
+		return false;
+	const uint8_t *rdata = msg->data + rr->rdata_offset;
+	rec->priority = dns_get16(rdata);
+	rec->weight = dns_get16(rdata + 2);
+	rec->port = dns_get16(rdata + 4);
+	rec->ttl = rr->ttl;
+	rec->target_offset = rr->rdata_offset + 6;
+	/* RFC 2782 "Target": the domain name of the target host (or "."),
+	 * filling the rest of the RDATA exactly. */
+	return dns_name_check_host(msg->data, msg->len, rec->target_offset, &end,
+				   &rec->root_target) == 0 &&
+	       end == rr->rdata_offset + rr->rdlength;
+}
+
+static bool same_record(const struct dns_msg *msg, const struct srv_record *a,
+			const struct srv_record *b)
+{
+	return a->priority == b->priority && a->weight == b->weight && a->port == b->port &&
+	       dns_name_equal_valid(msg->data, msg->len, a->target_offset, b->target_offset);
+}
+
+static bool seen_before(const struct dns_msg *msg, const struct srv_record *records, size_t n,
+			const struct srv_record *rec)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_record(msg, &records[i], rec))
+			return true;
+	return false;
+}
+
+int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t max,
+		     unsigned *bad_record)
+{
+	struct dns_rr_iter it;
+	struct dns_rr rr;
+	size_t owner = msg->question_offset;
+	size_t count = 0;
+	unsigned position = 0;
+	bool cnames_followed = false;
+
+	*bad_record = 0;
+	if (!srv_question_is(msg, DNS_TYPE_SRV))
+		return 0;
+	dns_rr_iter_init(&it, msg, DNS_SECTION_ANSWER);
+	while (dns_rr_iter_next(&it, &rr)) {
+		struct srv_record rec;
+		position++;
+		if (rr.rclass != DNS_CLASS_IN)
+			continue;
+		if (rr.type == DNS_TYPE_CNAME && !cnames_followed) {
+			/* The RRset belongs to the end of the alias chain: start
+			 * over with that owner (no second pass without a CNAME). */
+			unsigned hops;
+			owner = srv_follow_cnames(msg, &hops);
+			cnames_followed = true;
+			count = 0;
+			position = 0;
+			dns_rr_iter_init(&it, msg, DNS_SECTION_ANSWER);
+			continue;
+		}
+		if (rr.type != DNS_TYPE_SRV ||
+		    !dns_name_equal_valid(msg->data, msg->len, rr.owner_offset, owner))
+			continue;
+		/* One bad record makes the RRset unusable: skipping it would
+		 * skew the draw among the others (DESIGN.md "The lookup"). */
+		if (!read_srv_rdata(msg, &rr, &rec)) {
+			*bad_record = position;
+			return -1;
+		}
+		if (seen_before(msg, out, count, &rec))
+			continue;
+		if (count == max)
+			return -1;
+		out[count++] = rec;
+	}
+	return (int)count;
+}
+
+static void add_address(struct srv_target *t, int family, const uint8_t *bytes, size_t size)
+{
+	for (unsigned i = 0; i < t->naddrs; i++)
+		if (t->addrs[i].family == family && memcmp(t->addrs[i].bytes, bytes, size) == 0)
+			return;
+	if (t->naddrs >= SRV_MAX_ADDRS)
+		return;
+	t->addrs[t->naddrs].family = family;
+	memset(t->addrs[t->naddrs].bytes, 0, sizeof(t->addrs[0].bytes));
+	memcpy(t->addrs[t->naddrs].bytes, bytes, size);
+	t->naddrs++;
+}
+
+/* The family of an address record, or 0 for any other record. */
+static int address_family(const struct dns_rr *rr)
+{
+	if (rr->rclass != DNS_CLASS_IN)
+		return 0;
+	if (rr->type == DNS_TYPE_A && rr->rdlength == 4)
+		return AF_INET;
+	if (rr->type == DNS_TYPE_AAAA && rr->rdlength == 16)
+		return AF_INET6;
+	return 0;
+}
+
+bool srv_addresses_for(const struct dns_msg *msg, enum dns_section section, size_t name_offset,
+		       int family, struct srv_target *out, uint32_t *ttl)
+{
+	struct dns_rr_iter it;
+	struct dns_rr rr;
+	bool any = false;
+
+	dns_rr_iter_init(&it, msg, section);
+	while (dns_rr_iter_next(&it, &rr)) {
+		int rr_family = address_family(&rr);
+		if (rr_family == 0 ||
+		    !dns_name_equal_valid(msg->data, msg->len, rr.owner_offset, name_offset))
+			continue;
+		any = true;
+		if (family != AF_UNSPEC && family != rr_family)
+			continue;
+		add_address(out, rr_family, msg->data + rr.rdata_offset, rr.rdlength);
+		if (rr.ttl < *ttl)
+			*ttl = rr.ttl;
+	}
+	return any;
+}
