@@ -25,7 +25,7 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC $(WARNINGS) $(HARDENING_CFLAGS) \
 
 ENGINE_SRCS := src/dnswire.c src/srv.c src/srv_parse.c src/rfc2782.c src/rng.c src/config.c
 MODULE_SRCS := $(ENGINE_SRCS) src/nss_srvsip.c src/scope.c src/nscd.c src/config_load.c \
-	src/resolver.c src/dns_batch.c src/cache.c src/pack.c src/stash.c src/log.c
+	src/resolver.c src/dns_client.c src/dns_net.c src/cache.c src/pack.c src/stash.c src/log.c
 MODULE_OBJS := $(MODULE_SRCS:src/%.c=$(BUILD)/obj/%.o)
 MODULE := $(BUILD)/libnss_srvsip.so.2
 LOOKUP := $(BUILD)/srvsip-lookup

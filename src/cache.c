@@ -343,6 +343,6 @@ static void cached_query_batch(void *ctx, struct dns_query *queries, size_t n)
 struct dns_transport cache_transport(struct cache_transport *wrap)
 {
 	struct dns_transport t = {.query = cached_query, .query_batch = cached_query_batch,
-				  .ctx = wrap};
+				  .ctx = wrap, .no_aaaa = wrap->inner.no_aaaa};
 	return t;
 }

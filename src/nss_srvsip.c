@@ -82,7 +82,7 @@ static void resolve(const char *name, struct srv_request *req, struct stash_item
 	}
 	req->family = item->family;
 	req->want_failover = item->entry == ENTRY_HOSTBYNAME;
-	resolver_open(&resolver);
+	resolver_open(&resolver, &dns_net_system);
 	srv_xoshiro_seed_os(&gen);
 	struct cache_transport cached = {resolver_transport(&resolver)};
 	struct dns_transport transport = req->use_cache ? cache_transport(&cached) : cached.inner;

@@ -1,26 +1,40 @@
-/* The DNS transport of the module: libresolv with a private resolver state.
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The module's DNS transport (srv.h struct dns_transport): resolv.conf read
+ * by libresolv into a private `struct __res_state` (the application's `_res`
+ * is never touched), the queries sent by the module's own client
+ * (dns_client.c) with the same servers, options, timeouts and attempts.  A
+ * single-label domain's SRV name goes through res_nsearch itself, which
+ * applies the search list as the dns module would.
  *
- * A private `struct __res_state` keeps the application's `_res` untouched
- * (glibc-nss.md: "Changing the thread's _res.options would leak into the
- * application").  Timeouts, attempts, rotate, search list and nameservers come
- * from resolv.conf exactly as for the dns module. */
+ * Per lookup: the server that answered last is asked first by the next
+ * query (it is known to be alive), and all the address queries of the
+ * lookup together take at most one res_send schedule (dns_schedule_ms). */
 #ifndef SRVSIP_RESOLVER_H
 #define SRVSIP_RESOLVER_H
 
 #include <resolv.h>
 #include <stdbool.h>
 
+#include "dns_client.h"
+#include "rng.h"
 #include "srv.h"
 
 struct resolver {
 	struct __res_state state;
-	bool ready;   /* res_ninit done */
-	bool failed;  /* res_ninit failed: every query fails temporarily */
+	bool ready;                      /* res_ninit succeeded */
+	bool failed;                     /* it did not: every query fails temporarily */
+	bool no_aaaa;
+	struct dns_client_config client;
+	const struct dns_net *net;
+	int answered_by;                 /* server index, -1 before any answer */
+	long long address_deadline;      /* -1 until the first address query */
+	bool ids_seeded;
+	struct srv_xoshiro ids;          /* query IDs */
 };
 
-/* Prepares r; resolv.conf is read at the first query (a resolv.conf that
- * cannot be read makes every query fail temporarily). */
-void resolver_open(struct resolver *r);
+/* Reads resolv.conf into r (a resolv.conf that cannot be read makes every
+ * query fail temporarily); `net` is the client's I/O (dns_net_system). */
+void resolver_open(struct resolver *r, const struct dns_net *net);
 void resolver_close(struct resolver *r);
 /* A dns_transport whose ctx is an opened struct resolver. */
 struct dns_transport resolver_transport(struct resolver *r);

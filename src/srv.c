@@ -69,6 +69,8 @@ struct candidate {
 
 struct lookup {
 	const struct srv_request *req;
+	int family;  /* of the addresses wanted: req->family, AF_INET for
+		      * AF_UNSPEC with no-aaaa */
 	const struct dns_transport *transport;
 	struct srv_rng *rng;
 	struct srv_result *res;
@@ -160,7 +162,7 @@ static void ask_addresses(struct lookup *lk, const size_t *which, size_t n)
 
 	for (size_t j = 0; j < n && nq + 2 <= BATCH_MAX; j++) {
 		for (size_t k = 0; k < 2; k++) {
-			if (lk->req->family != AF_UNSPEC && lk->req->family != kinds[k].family)
+			if (lk->family != AF_UNSPEC && lk->family != kinds[k].family)
 				continue;
 			queries[nq] = (struct dns_query){lk->cand[which[j]].target->name, kinds[k].type,
 							 lk->buf->address_answers[nq],
@@ -200,7 +202,9 @@ static void prepare_candidate(struct lookup *lk, const struct dns_msg *msg,
 	c->target = t;
 	c->ttl = UINT32_MAX;
 	bool any = srv_addresses_for(msg, DNS_SECTION_ADDITIONAL, rec->target_offset,
-				     lk->req->family, t, &c->ttl);
+				     lk->family, t, &c->ttl);
+	if (lk->transport->no_aaaa && lk->family == AF_INET6)
+		t->naddrs = 0; /* no IPv6 address from DNS (resolv.conf no-aaaa) */
 	c->state = t->naddrs > 0 ? TARGET_USABLE : TARGET_PENDING;
 	c->glue = any ? TARGET_OTHER_FAMILY : TARGET_ABSENT; /* it exists */
 }
@@ -440,6 +444,7 @@ void srv_resolve(const struct srv_request *req, const struct dns_transport *tran
 	set_outcome(&lk, SRV_NOT_DECIDED, "not a host name the module can ask SRV records for");
 	if (!request_valid(req))
 		goto out;
+	lk.family = transport->no_aaaa && req->family == AF_UNSPEC ? AF_INET : req->family;
 	lk.buf = malloc(sizeof(*lk.buf));
 	if (lk.buf == NULL) {
 		set_outcome(&lk, SRV_NO_MEMORY, "out of memory");

@@ -63,6 +63,9 @@ struct dns_transport {
 	 * batches of one lookup together (resolver.h). */
 	void (*query_batch)(void *ctx, struct dns_query *queries, size_t n);
 	void *ctx;
+	/* resolv.conf's no-aaaa: no IPv6 address from DNS, as the dns module
+	 * (the transport answers AAAA queries NODATA without sending them). */
+	bool no_aaaa;
 };
 
 struct srv_request {

@@ -336,9 +336,10 @@ static int resolve_and_show(struct srv_request *req, int family)
 	struct srv_xoshiro gen;
 	struct srv_rng rng = {srv_xoshiro_next32, &gen};
 
-	resolver_open(&resolver);
+	resolver_open(&resolver, &dns_net_system);
 	rec.inner = resolver_transport(&resolver);
-	struct dns_transport transport = {recording_query, recording_batch, &rec};
+	struct dns_transport transport = {recording_query, recording_batch, &rec,
+					  rec.inner.no_aaaa};
 	srv_xoshiro_seed_os(&gen);
 	req->family = family;
 	req->want_failover = true;

@@ -232,8 +232,9 @@ static void fake_query_batch(void *ctx, struct dns_query *queries, size_t n)
 	}
 }
 
-void resolver_open(struct resolver *r)
+void resolver_open(struct resolver *r, const struct dns_net *net)
 {
+	(void)net;
 	memset(r, 0, sizeof(*r));
 }
 

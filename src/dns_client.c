@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The module's DNS client: see dns_client.h.  The res_send behaviour it
+ * follows is in docs/glibc-facts.md "res_send", the differences in
+ * DESIGN.md "resolv.conf, option by option". */
+#include "dns_client.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnswire.h"
+
+#define DNS_RCODE_FORMERR 1
+#define DNS_RCODE_NOTIMP 4
+#define DNS_RCODE_REFUSED 5
+#define DNS_TYPE_OPT 41
+#define DNS_FLAG_TC 0x0200u
+#define DNS_FLAG_RD 0x0100u
+#define DNS_FLAG_RA 0x0080u
+#define DNS_FLAG_AA 0x0400u
+#define DNS_FLAG_AD 0x0020u
+/* Datagrams read per wakeup before the deadline is looked at again. */
+#define READS_PER_WAKEUP 16
+
+/* Where a query stands in the current server's turn. */
+enum query_state {
+	Q_OPEN,  /* to be sent to this server */
+	Q_SENT,  /* sent, its reply awaited */
+	Q_TCP,   /* truncated over UDP: asked over TCP */
+	Q_NEXT,  /* this server failed it: the next server's turn */
+	Q_DONE,  /* a final reply arrived */
+};
+
+struct pending {
+	uint8_t frame[2 + DNS_QUERY_MAX]; /* TCP length prefix, then the query */
+	size_t len;                       /* of the query */
+	uint16_t id;
+	bool truncated;                   /* once truncated, asked over TCP only */
+	enum query_state state;
+};
+
+struct client {
+	const struct dns_client_config *cfg;
+	const struct dns_net *net;
+	struct dns_query *queries;
+	size_t n;
+	int answered_by;
+	unsigned server;                  /* whose turn it is */
+	struct pending pending[DNS_CLIENT_MAX_QUERIES];
+	uint8_t message[65536];           /* one datagram or TCP frame */
+};
+
+/* ---- queries on the wire --------------------------------------------- */
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* The name in wire form at out; its length, or 0 when it is not a host
+ * name of at most 255 octets. */
+static size_t write_name(const char *name, uint8_t *out, size_t size)
+{
+	size_t used = 0;
+
+	while (*name != '\0') {
+		size_t label = strcspn(name, ".");
+		if (label == 0 || label > 63 || used + 1 + label + 1 > size || used + label + 2 > 255)
+			return 0;
+		out[used++] = (uint8_t)label;
+		memcpy(out + used, name, label);
+		used += label;
+		name += label;
+		if (*name == '.')
+			name++;
+	}
+	if (used == 0 || used + 1 > size)
+		return 0;
+	out[used++] = 0;
+	return used;
+}
+
+size_t dns_query_write(const struct dns_client_config *cfg, const char *name, uint16_t type,
+		       uint16_t id, uint8_t *out, size_t size)
+{
+	size_t opt = cfg->edns0 ? 11 : 0;
+
+	if (size < DNS_HEADER_SIZE + 4 + opt)
+		return 0;
+	memset(out, 0, DNS_HEADER_SIZE);
+	put16(out, id);
+	/* RD as res_mkquery sets it; AD with trust-ad (res_mkquery.c). */
+	put16(out + 2, (uint16_t)(DNS_FLAG_RD | (cfg->trust_ad ? DNS_FLAG_AD : 0)));
+	put16(out + 4, 1);
+	put16(out + 10, opt ? 1 : 0);
+	size_t at = DNS_HEADER_SIZE;
+	size_t name_len = write_name(name, out + at, size - at - 4 - opt);
+	if (name_len == 0)
+		return 0;
+	at += name_len;
+	put16(out + at, type);
+	put16(out + at + 2, DNS_CLASS_IN);
+	at += 4;
+	if (opt) {
+		/* RFC 6891 OPT: root owner, the payload size in CLASS, extended
+		 * RCODE, version 0 and no flags in TTL, no options (the record
+		 * __res_nopt writes for edns0). */
+		memset(out + at, 0, opt);
+		put16(out + at + 1, DNS_TYPE_OPT);
+		put16(out + at + 3, DNS_EDNS_PAYLOAD);
+		at += opt;
+	}
+	return at;
+}
+
+int dns_server_timeout(const struct dns_client_config *cfg, unsigned ns)
+{
+	/* send_dg: "retrans << ns", shared among the servers after the first,
+	 * at least one second; ns is the server's index in resolv.conf. */
+	int seconds = ns < 16 ? cfg->timeout << ns : cfg->timeout;
+	if (ns > 0 && cfg->nservers > 0)
+		seconds /= (int)cfg->nservers;
+	return seconds > 0 ? seconds : 1;
+}
+
+long long dns_schedule_ms(const struct dns_client_config *cfg)
+{
+	long long round = 0;
+
+	for (unsigned ns = 0; ns < cfg->nservers; ns++)
+		round += 1000LL * dns_server_timeout(cfg, ns);
+	return round * (cfg->attempts > 0 ? cfg->attempts : 0);
+}
+
+/* ---- replies --------------------------------------------------------- */
+
+/* The reply is a response to pending query i: its ID, one question, the
+ * same name, type and class. */
+static bool reply_answers(const struct client *c, size_t i, const uint8_t *reply, size_t len)
+{
+	struct dns_msg msg;
+	size_t end;
+
+	if (dns_get16(reply) != c->pending[i].id || dns_msg_init(&msg, reply, len) < 0 ||
+	    !dns_msg_is_response(&msg) || msg.qdcount != 1 ||
+	    !dns_name_equal_text(reply, len, msg.question_offset, c->queries[i].name) ||
+	    dns_name_skip(reply, len, msg.question_offset, &end) < 0)
+		return false;
+	return dns_get16(reply + end) == c->queries[i].type &&
+	       dns_get16(reply + end + 2) == DNS_CLASS_IN;
+}
+
+/* send_dg moves to the next server on SERVFAIL, NOTIMP and REFUSED, and on
+ * a "lame" NOERROR: no answer, no AA, no RA, no additional records. */
+static bool server_failed_it(const uint8_t *reply)
+{
+	unsigned rcode = reply[3] & 0x0fu;
+	uint16_t flags = dns_get16(reply + 2);
+
+	if (rcode == DNS_RCODE_SERVFAIL || rcode == DNS_RCODE_NOTIMP || rcode == DNS_RCODE_REFUSED)
+		return true;
+	return rcode == DNS_RCODE_NOERROR && dns_get16(reply + 6) == 0 &&
+	       (flags & (DNS_FLAG_AA | DNS_FLAG_RA)) == 0 && dns_get16(reply + 10) == 0;
+}
+
+/* Keeps a final reply for query i (cut at its buffer: the length says). */
+static void finish(struct client *c, size_t i, const uint8_t *reply, size_t len)
+{
+	struct dns_query *q = &c->queries[i];
+	unsigned rcode = reply[3] & 0x0fu;
+
+	memcpy(q->answer, reply, len < q->size ? len : q->size);
+	q->length = len;
+	if (rcode == DNS_RCODE_NXDOMAIN)
+		q->outcome = DNS_NXDOMAIN;
+	else if (rcode == DNS_RCODE_NOERROR)
+		q->outcome = dns_get16(reply + 6) > 0 ? DNS_ANSWER : DNS_NODATA;
+	else
+		q->outcome = DNS_TEMPFAIL; /* FORMERR and the like: final, unusable */
+	c->pending[i].state = Q_DONE;
+	c->answered_by = (int)c->server;
+}
+
+/* Takes one reply from the current server (`cut`: a datagram longer than
+ * c->message, of which len octets were kept).  False when the server is to
+ * be given up (a runt datagram, as send_dg does). */
+static bool take_reply(struct client *c, const uint8_t *reply, size_t len, bool cut, bool tcp)
+{
+	if (len < DNS_HEADER_SIZE)
+		return tcp;
+	for (size_t i = 0; i < c->n; i++) {
+		struct pending *p = &c->pending[i];
+		if (p->state != Q_SENT || !reply_answers(c, i, reply, len))
+			continue;
+		if (tcp) {
+			finish(c, i, reply, len); /* send_vc checks no RCODE */
+		} else if (server_failed_it(reply)) {
+			p->state = Q_NEXT;
+		} else if ((dns_get16(reply + 2) & DNS_FLAG_TC) != 0 || cut) {
+			p->state = Q_TCP;
+			p->truncated = true;
+		} else {
+			finish(c, i, reply, len);
+		}
+		return true;
+	}
+	return true; /* no query of ours: ignored, the wait goes on */
+}
+
+static bool any_in(const struct client *c, enum query_state state)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->pending[i].state == state)
+			return true;
+	return false;
+}
+
+/* ---- waiting --------------------------------------------------------- */
+
+/* Waits until fd has `events` or the deadline passes; false on the
+ * deadline or an error condition (an ICMP error on a connected socket). */
+static bool wait_fd(struct client *c, int fd, short events, long long deadline)
+{
+	const struct dns_net *net = c->net;
+
+	for (;;) {
+		long long left = deadline - net->now_ms(net->ctx);
+		if (left <= 0)
+			return false;
+		struct pollfd p = {fd, events, 0};
+		int r = net->poll(net->ctx, &p, 1, left > 60000 ? 60000 : (int)left);
+		if (r < 0 && errno != EINTR)
+			return false;
+		if (r > 0)
+			return (p.revents & events) != 0;
+	}
+}
+
+/* Moves len octets through fd (TCP), waiting as needed. */
+static bool move_all(struct client *c, int fd, uint8_t *buf, size_t len, bool writing,
+		     long long deadline)
+{
+	const struct dns_net *net = c->net;
+
+	for (size_t done = 0; done < len;) {
+		if (!wait_fd(c, fd, writing ? POLLOUT : POLLIN, deadline))
+			return false;
+		ssize_t r = writing ? net->send(net->ctx, fd, buf + done, len - done)
+				    : net->recv(net->ctx, fd, buf + done, len - done, false);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+			continue;
+		if (r <= 0)
+			return false;
+		done += (size_t)r;
+	}
+	return true;
+}
+
+/* ---- one server's turn --------------------------------------------- */
+
+/* Sends the open queries on the UDP socket *fd: all of them, or with
+ * single-request the next one only, on a new socket with reopen (except
+ * the first of the turn).  False when the server cannot be reached. */
+static bool send_open(struct client *c, int *fd, bool *first_sent)
+{
+	const struct dns_net *net = c->net;
+
+	for (size_t i = 0; i < c->n; i++) {
+		struct pending *p = &c->pending[i];
+		if (p->state != Q_OPEN)
+			continue;
+		if (c->cfg->single_request && c->cfg->reopen && *first_sent) {
+			net->close(net->ctx, *fd);
+			*fd = net->open(net->ctx, &c->cfg->servers[c->server], false);
+			if (*fd < 0)
+				return false;
+		}
+		if (net->send(net->ctx, *fd, p->frame + 2, p->len) != (ssize_t)p->len)
+			return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK;
+		p->state = Q_SENT;
+		*first_sent = true;
+		if (c->cfg->single_request)
+			break; /* the next one after this one's reply */
+	}
+	return true;
+}
+
+/* Reads the datagrams waiting on fd, a few at a time so that a flood
+ * cannot hold the turn past its deadline.  False when the server is to be
+ * given up (an ICMP error, a runt reply). */
+static bool read_datagrams(struct client *c, int fd, long long deadline)
+{
+	const struct dns_net *net = c->net;
+
+	for (int i = 0; i < READS_PER_WAKEUP; i++) {
+		if (net->now_ms(net->ctx) >= deadline)
+			return true;
+		ssize_t r = net->recv(net->ctx, fd, c->message, sizeof(c->message), true);
+		if (r < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+		bool cut = (size_t)r > sizeof(c->message);
+		if (!take_reply(c, c->message, cut ? sizeof(c->message) : (size_t)r, cut, false))
+			return false;
+	}
+	return true;
+}
+
+/* The queries still to send or awaited over UDP in this turn. */
+static bool udp_work_left(const struct client *c)
+{
+	return any_in(c, Q_SENT) || (c->cfg->single_request && any_in(c, Q_OPEN));
+}
+
+static void udp_turn(struct client *c, long long deadline)
+{
+	const struct dns_net *net = c->net;
+	bool first_sent = false;
+	int fd = net->open(net->ctx, &c->cfg->servers[c->server], false);
+
+	if (fd < 0)
+		return;
+	bool reachable = send_open(c, &fd, &first_sent);
+	while (reachable && udp_work_left(c)) {
+		if (!any_in(c, Q_SENT)) { /* single-request: the next query */
+			reachable = send_open(c, &fd, &first_sent) && any_in(c, Q_SENT);
+			continue;
+		}
+		if (!wait_fd(c, fd, POLLIN, deadline))
+			break; /* the deadline, or an ICMP error: the next server */
+		reachable = read_datagrams(c, fd, deadline);
+	}
+	if (fd >= 0)
+		net->close(net->ctx, fd);
+}
+
+/* Asks the queries in `which` state over TCP, all on one connection
+ * (send_vc writes both of its queries at once); bounded by the deadline,
+ * which send_vc is not. */
+static void tcp_turn(struct client *c, enum query_state which, long long deadline)
+{
+	const struct dns_net *net = c->net;
+	int fd = net->open(net->ctx, &c->cfg->servers[c->server], true);
+	bool ok = fd >= 0 && wait_fd(c, fd, POLLOUT, deadline);
+
+	for (size_t i = 0; ok && i < c->n; i++) {
+		struct pending *p = &c->pending[i];
+		if (p->state != which)
+			continue;
+		put16(p->frame, (uint16_t)p->len); /* RFC 1035 4.2.2 */
+		ok = move_all(c, fd, p->frame, p->len + 2, true, deadline);
+		p->state = Q_SENT;
+	}
+	while (ok && any_in(c, Q_SENT)) {
+		uint8_t prefix[2];
+		ok = move_all(c, fd, prefix, 2, false, deadline);
+		size_t len = dns_get16(prefix);
+		ok = ok && move_all(c, fd, c->message, len, false, deadline) &&
+		     take_reply(c, c->message, len, false, true);
+	}
+	if (fd >= 0)
+		net->close(net->ctx, fd);
+}
+
+/* Every query without a final reply is open again for the next server
+ * (over TCP once it was truncated); false when none is left. */
+static bool start_turn(struct client *c)
+{
+	bool left = false;
+
+	for (size_t i = 0; i < c->n; i++) {
+		struct pending *p = &c->pending[i];
+		if (p->state == Q_DONE)
+			continue;
+		p->state = p->truncated || c->cfg->use_vc ? Q_TCP : Q_OPEN;
+		left = true;
+	}
+	return left;
+}
+
+static void one_turn(struct client *c, long long deadline)
+{
+	if (!c->cfg->use_vc)
+		udp_turn(c, deadline);
+	if (any_in(c, Q_TCP))
+		tcp_turn(c, Q_TCP, deadline); /* the same server (res_send: same_ns) */
+}
+
+/* Writes the query packets; a name that cannot be a query gets NXDOMAIN. */
+static void prepare(struct client *c, const uint16_t *ids)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct pending *p = &c->pending[i];
+		struct dns_query *q = &c->queries[i];
+		p->id = ids[i];
+		p->truncated = false;
+		p->len = dns_query_write(c->cfg, q->name, q->type, ids[i], p->frame + 2,
+					 sizeof(p->frame) - 2);
+		p->state = p->len > 0 ? Q_OPEN : Q_DONE;
+		q->outcome = p->len > 0 ? DNS_TEMPFAIL : DNS_NXDOMAIN;
+		q->length = 0;
+	}
+}
+
+int dns_client_run(const struct dns_client_config *cfg, const struct dns_net *net,
+		   struct dns_query *queries, const uint16_t *ids, size_t n, long long deadline_ms)
+{
+	int saved_errno = errno;
+	struct client *c = malloc(sizeof(*c));
+	int answered_by = -1;
+
+	for (size_t i = 0; i < n; i++)
+		queries[i].outcome = DNS_TEMPFAIL;
+	if (c == NULL || n == 0 || n > DNS_CLIENT_MAX_QUERIES || cfg->nservers == 0 ||
+	    cfg->nservers > DNS_CLIENT_MAX_SERVERS)
+		goto out;
+	/* Field by field: the buffers are written before they are read. */
+	c->cfg = cfg;
+	c->net = net;
+	c->queries = queries;
+	c->n = n;
+	c->answered_by = -1;
+	prepare(c, ids);
+	/* res_send: `attempts` rounds over the servers, in order from `first`. */
+	for (int attempt = 0; attempt < cfg->attempts; attempt++) {
+		for (unsigned k = 0; k < cfg->nservers; k++) {
+			c->server = (cfg->first + k) % cfg->nservers;
+			long long now = net->now_ms(net->ctx);
+			long long turn_end = now + 1000LL * dns_server_timeout(cfg, c->server);
+			if (deadline_ms >= 0 && turn_end > deadline_ms)
+				turn_end = deadline_ms;
+			if (now >= turn_end || !start_turn(c))
+				goto done;
+			one_turn(c, turn_end);
+		}
+	}
+done:
+	answered_by = c->answered_by;
+out:
+	free(c);
+	errno = saved_errno;
+	return answered_by;
+}
