@@ -53,10 +53,11 @@ include test/unit/unit.mk
 -include fuzz/fuzz.mk
 -include test/hardening/hardening.mk
 -include bench/bench.mk
+-include test/distros/distros.mk
 
 # Everything, as CI runs it (root: namespaces).  See README.md "Tests".
 check: check-static check-unit check-unit-asan check-hardening fuzz-regress fuzz check-tsan \
-	check-asan check-e2e check-demo bench-quick check-package
+	check-asan check-e2e check-demo bench-quick check-package check-distros
 
 # gcc -Werror is part of every build; this adds cppcheck and clang-tidy.
 check-static:
