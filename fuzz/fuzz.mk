@@ -12,6 +12,9 @@
 #   fuzz/fuzz_answer.c  DNS answers -> wire reader, SRV parser, RFC 2782 order,
 #                       addresses, and srv_resolve over a fake transport
 #   fuzz/fuzz_config.c  srvsip.conf -> config_parse and the matchers
+#   fuzz/fuzz_client.c  scripted servers -> the DNS client (dns_client.c) over
+#                       test/unit/fake_net.c: IDs, questions, rcodes, ICMP,
+#                       truncation, TCP framing, floods, the schedule
 # fuzz/corpus/NAME/ holds the seeds of fuzz_NAME (fuzz/make_corpus.py writes
 # them); fuzz/regressions/NAME/ holds inputs that once failed (see its
 # README.md).  FUZZ_EXTRA_CFLAGS is added to the harnesses' flags, FUZZ_ARGS
@@ -21,12 +24,12 @@
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD := $(BUILD)/fuzz
-FUZZ_HARNESSES := answer config
+FUZZ_HARNESSES := answer config client
 FUZZ_BINS := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_HARNESSES))
 # The project's flags (warnings are errors), minus FORTIFY (it hides overruns
 # from ASan), optimised lightly so that reports have usable stacks.
 FUZZ_EXTRA_CFLAGS ?=
-FUZZ_CFLAGS := $(ALL_CFLAGS) -U_FORTIFY_SOURCE -O1 -g -fno-omit-frame-pointer -Isrc \
+FUZZ_CFLAGS := $(ALL_CFLAGS) -U_FORTIFY_SOURCE -O1 -g -fno-omit-frame-pointer -Isrc -Itest/unit \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(FUZZ_EXTRA_CFLAGS)
 
 .PHONY: fuzz fuzz-build fuzz-regress
@@ -38,7 +41,7 @@ $(FUZZ_BUILD):
 
 # The engine, plus the DNS reply cache when the tree has one (its transport
 # wraps the fake one in some runs of fuzz_answer).
-FUZZ_SRCS := $(sort $(ENGINE_SRCS) $(wildcard src/cache.c))
+FUZZ_SRCS := $(sort $(ENGINE_SRCS) $(wildcard src/cache.c)) src/dns_client.c test/unit/fake_net.c
 FUZZ_DEFS := $(if $(wildcard src/cache.c),-DFUZZ_HAVE_CACHE)
 
 $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRCS) src/*.h fuzz/fuzz.mk | $(FUZZ_BUILD)

@@ -193,15 +193,13 @@ static bool take_reply(struct client *c, const uint8_t *reply, size_t len, bool 
 		struct pending *p = &c->pending[i];
 		if (p->state != Q_SENT || !reply_answers(c, i, reply, len))
 			continue;
-		if (tcp) {
-			finish(c, i, reply, len); /* send_vc checks no RCODE */
-		} else if (server_failed_it(reply)) {
+		if (!tcp && server_failed_it(reply)) {
 			p->state = Q_NEXT;
-		} else if ((dns_get16(reply + 2) & DNS_FLAG_TC) != 0 || cut) {
+		} else if (!tcp && ((dns_get16(reply + 2) & DNS_FLAG_TC) != 0 || cut)) {
 			p->state = Q_TCP;
 			p->truncated = true;
 		} else {
-			finish(c, i, reply, len);
+			finish(c, i, reply, len); /* over TCP any RCODE: send_vc checks none */
 		}
 		return true;
 	}
@@ -352,7 +350,7 @@ static void tcp_turn(struct client *c, enum query_state which, long long deadlin
 		p->state = Q_SENT;
 	}
 	while (ok && any_in(c, Q_SENT)) {
-		uint8_t prefix[2];
+		uint8_t prefix[2] = {0, 0};
 		ok = move_all(c, fd, prefix, 2, false, deadline);
 		size_t len = dns_get16(prefix);
 		ok = ok && move_all(c, fd, c->message, len, false, deadline) &&

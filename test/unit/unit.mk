@@ -30,7 +30,7 @@ UNIT_NSCD := -DSRVSIP_NSCD_SOCKET='"$(abspath $(UNIT_BUILD))/nscd.socket"' \
 UNIT_CFLAGS = $(ALL_CFLAGS) -Isrc -Itest/unit $(UNIT_CHECK_CFLAGS) -USRVSIP_CONFIG_PATH $(UNIT_NSCD)
 UNIT_HEADERS := $(wildcard src/*.h) $(wildcard test/unit/*.h) test/unit/unit.mk Makefile
 
-UNIT_TESTS := test_dnswire test_select test_nss test_config
+UNIT_TESTS := test_dnswire test_select test_nss test_config test_client
 UNIT_BINS := $(addprefix $(UNIT_BUILD)/,$(UNIT_TESTS))
 
 UNIT_ENGINE_OBJS := $(ENGINE_SRCS:src/%.c=$(UNIT_OBJ)/%.o)
@@ -101,3 +101,8 @@ $(UNIT_BUILD)/test_nss: $(UNIT_OBJ)/test/test_nss.o $(UNIT_OBJ)/test/wire_builde
 $(UNIT_BUILD)/test_config: $(UNIT_OBJ)/test/test_config.o $(UNIT_ENGINE_OBJS) \
 		$(UNIT_OBJ)/config_load_cfg.o $(UNIT_OBJ)/log_cfg.o
 	$(UNIT_LINK) -Wl,--wrap=getauxval
+
+# The DNS client against the scripted network (no system call).
+$(UNIT_BUILD)/test_client: $(UNIT_OBJ)/test/test_client.o $(UNIT_OBJ)/test/fake_net.o \
+		$(UNIT_OBJ)/dns_client.o $(UNIT_OBJ)/dnswire.o
+	$(UNIT_LINK)
