@@ -149,6 +149,31 @@ static const char *parse_entry(char **words, int n, bool is_domain, struct confi
 	return NULL;
 }
 
+static void set_length_bit(struct srvsip_config *cfg, size_t len)
+{
+	size_t bit = len < CONFIG_LENGTHS ? len : CONFIG_LENGTHS - 1;
+	cfg->domain_lengths[bit / 64] |= UINT64_C(1) << (bit % 64);
+}
+
+/* Notes the name lengths a domain entry may match: its own for an exact
+ * entry; every longer one for a suffix (".example.org": its length
+ * includes the leading dot, so a name needs at least one more octet). */
+static void index_domain(struct srvsip_config *cfg, const struct config_entry *entry)
+{
+	if (!entry->suffix) {
+		set_length_bit(cfg, entry->len);
+		return;
+	}
+	for (size_t len = entry->len + 1; len < CONFIG_LENGTHS; len++)
+		set_length_bit(cfg, len);
+}
+
+static bool length_indexed(const struct srvsip_config *cfg, size_t len)
+{
+	size_t bit = len < CONFIG_LENGTHS ? len : CONFIG_LENGTHS - 1;
+	return (cfg->domain_lengths[bit / 64] >> (bit % 64)) & 1u;
+}
+
 static bool append(struct config_entry **list, size_t *count, const struct config_entry *entry)
 {
 	struct config_entry *grown = realloc(*list, (*count + 1) * sizeof(**list));
@@ -198,6 +223,8 @@ int config_parse(FILE *stream, struct srvsip_config *cfg, config_error_fn on_err
 					config_free(cfg);
 					return -1;
 				}
+				if (is_domain)
+					index_domain(cfg, &entry);
 			}
 		} else {
 			problem = "unknown keyword or arguments (expected debug, allow-cname, cache on|off, domain, program)";
@@ -225,6 +252,8 @@ const struct config_entry *config_match_domain(const struct srvsip_config *cfg, 
 
 	if (len > 0 && name[len - 1] == '.')
 		len--; /* entries are stored without their trailing dot */
+	if (!length_indexed(cfg, len))
+		return NULL;
 	for (size_t i = 0; i < cfg->ndomains; i++) {
 		const struct config_entry *e = &cfg->domains[i];
 		if (!e->suffix) {

@@ -23,12 +23,20 @@ struct config_entry {
 	unsigned line;
 };
 
+/* Name lengths the index of struct srvsip_config tells apart. */
+#define CONFIG_LENGTHS 256
+
 struct srvsip_config {
 	bool debug;
 	bool allow_cname;
 	bool cache_off;
 	struct config_entry *domains;
 	size_t ndomains;
+	/* Bit n: some domain entry may match a name of n octets (without its
+	 * trailing dot; the last bit stands for every longer one too).  Nearly
+	 * every lookup of the machine matches no entry: one bit test answers
+	 * for most of them (BENCHMARKS.md "Trades"). */
+	uint64_t domain_lengths[CONFIG_LENGTHS / 64];
 	struct config_entry *programs;
 	size_t nprograms;
 	unsigned bad_lines;

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Config file loading and reloading: see config_load.h.
  *
- * Two locks, each with one job:
- * - snapshot_lock (a rwlock) guards `current`: lookups read the parsed
- *   config under the read lock; a reload takes the write lock only to swap
- *   the pointer, so once it has swapped no lookup can still be using the
- *   old snapshot, which is freed after the unlock.
- * - refresh_lock lets one thread at a time check the file (at most once a
- *   second).  Lookups take it with trylock: none ever waits for another
- *   thread's stat() or parse (a hung /etc costs the thread that checks, not
- *   every lookup of the process).  Only the very first load waits, so that
- *   no lookup runs with the config not yet read. */
+ * Lookups read the current snapshot through one atomic pointer, without a
+ * lock.  A snapshot is never changed once published and never freed while
+ * the module is loaded (only the unload destructor frees them), so a
+ * lookup can use whatever snapshot it loaded for as long as it likes.  A
+ * reload publishes a new snapshot only when the file's content changed (a
+ * file rewritten with the same words costs nothing), so the memory kept is
+ * the configs an administrator wrote while the process ran.
+ *
+ * refresh_lock lets one thread at a time check the file (at most once a
+ * second).  Lookups take it with trylock: none ever waits for another
+ * thread's stat() or parse.  Only the first load of the process waits, so
+ * that no lookup runs with the config not yet read. */
 #include "config_load.h"
 
 #include <errno.h>
@@ -27,11 +29,12 @@
 #include "config.h"
 #include "log.h"
 
-/* One parse of the file, never changed once published. */
+/* One parse of the file. */
 struct snapshot {
 	struct srvsip_config cfg;
 	struct config_decision options; /* the decision when no entry matches */
-	bool programs_apply;            /* false in setuid programs: see match_entry */
+	bool programs_apply;            /* false in setuid programs: see parse_file */
+	struct snapshot *older;         /* the snapshot it replaced (freed at unload) */
 };
 
 /* The decision without a usable file. */
@@ -40,45 +43,33 @@ static const struct config_decision no_config = {.cache = true};
 /* Never a CLOCK_MONOTONIC_COARSE second: the file is due for a check. */
 #define CHECK_DUE ((long long)-1)
 
-static pthread_rwlock_t snapshot_lock = PTHREAD_RWLOCK_INITIALIZER;
-static struct snapshot *current; /* NULL: no usable file; guarded by snapshot_lock */
+/* The snapshot of new lookups; NULL: no usable file. */
+static _Atomic(struct snapshot *) current;
+/* The second of the last check: read without a lock to see whether a check
+ * is due, written under refresh_lock. */
+static _Atomic long long last_check = CHECK_DUE;
 
 static pthread_mutex_t refresh_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t fork_handlers_once = PTHREAD_ONCE_INIT;
-/* The second of the last check; read without a lock to decide whether a
- * check is due, written under refresh_lock. */
-static _Atomic long long last_check = CHECK_DUE;
-/* Guarded by refresh_lock: the identity of the file parsed last. */
-static struct stat loaded_stat;
+static pthread_once_t fork_handler_once = PTHREAD_ONCE_INIT;
+/* Guarded by refresh_lock. */
+static struct stat loaded_stat;         /* the file parsed last */
 static bool loaded_file_present;
-
-static void lock_before_fork(void)
-{
-	/* Waits out the readers: no thread is inside the lock in the child. */
-	pthread_rwlock_wrlock(&snapshot_lock);
-}
-
-static void unlock_in_parent(void)
-{
-	pthread_rwlock_unlock(&snapshot_lock);
-}
+static struct snapshot *all_snapshots;  /* every snapshot made, newest first */
 
 static void reset_in_child(void)
 {
-	/* Only the forking thread exists in the child, and it holds the
-	 * write lock: a fresh lock, since glibc's rwlock would still count the
-	 * parent's waiting threads.  A thread of the parent may have been
-	 * checking the file: its refresh_lock must not stay held either
-	 * (taking it before fork() would make fork() wait for that stat()). */
-	pthread_rwlock_init(&snapshot_lock, NULL);
+	/* A thread of the parent may have been checking the file: it does
+	 * not exist in the child, and its lock must not stay held there.
+	 * (Taking the lock before fork() would make fork() wait for that
+	 * thread's stat().) */
 	pthread_mutex_init(&refresh_lock, NULL);
 }
 
-static void register_fork_handlers(void)
+static void register_fork_handler(void)
 {
 	/* The module is never unloaded while the process runs
-	 * (docs/glibc-facts.md), so the handlers stay valid. */
-	pthread_atfork(lock_before_fork, unlock_in_parent, reset_in_child);
+	 * (docs/glibc-facts.md "Loading"), so the handler stays valid. */
+	pthread_atfork(NULL, NULL, reset_in_child);
 }
 
 bool config_file_trusted(const struct stat *st)
@@ -100,22 +91,46 @@ static void report_bad_line(void *ctx, unsigned line, const char *problem)
 	srvsip_log_warning("%s line %u ignored: %s", SRVSIP_CONFIG_PATH, line, problem);
 }
 
-static void free_snapshot(struct snapshot *snap)
+static bool same_entries(const struct config_entry *a, const struct config_entry *b, size_t n)
 {
-	if (snap != NULL) {
-		config_free(&snap->cfg);
-		free(snap);
-	}
+	return n == 0 || memcmp(a, b, n * sizeof(*a)) == 0;
 }
 
-/* Makes `fresh` (NULL: no config) the snapshot of new lookups. */
+/* Two parses say the same (entries are written field by field from a
+ * zeroed struct, so memcmp compares their meaning). */
+static bool same_snapshot(const struct snapshot *a, const struct snapshot *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return a->cfg.debug == b->cfg.debug && a->cfg.allow_cname == b->cfg.allow_cname &&
+	       a->cfg.cache_off == b->cfg.cache_off && a->cfg.ndomains == b->cfg.ndomains &&
+	       a->cfg.nprograms == b->cfg.nprograms && a->programs_apply == b->programs_apply &&
+	       same_entries(a->cfg.domains, b->cfg.domains, a->cfg.ndomains) &&
+	       same_entries(a->cfg.programs, b->cfg.programs, a->cfg.nprograms);
+}
+
+static void free_snapshot(struct snapshot *snap)
+{
+	config_free(&snap->cfg);
+	free(snap);
+}
+
+/* Makes `fresh` (NULL: no config) the snapshot of new lookups, unless it
+ * says what the current one says.  Caller holds refresh_lock. */
 static void publish(struct snapshot *fresh)
 {
-	pthread_rwlock_wrlock(&snapshot_lock);
-	struct snapshot *old = current;
-	current = fresh;
-	pthread_rwlock_unlock(&snapshot_lock);
-	free_snapshot(old); /* no reader can hold it once the swap is done */
+	struct snapshot *now = atomic_load(&current);
+
+	if (same_snapshot(fresh, now)) {
+		if (fresh != NULL)
+			free_snapshot(fresh);
+		return;
+	}
+	if (fresh != NULL) {
+		fresh->older = all_snapshots;
+		all_snapshots = fresh;
+	}
+	atomic_store_explicit(&current, fresh, memory_order_release);
 }
 
 /* Parses the opened file into a new snapshot; NULL when memory ran out. */
@@ -149,13 +164,14 @@ static struct snapshot *parse_file(int fd)
 
 /* Reads the file `st` describes (NULL snapshot when it is not trusted).
  * Caller holds refresh_lock. */
-static struct snapshot *load(const struct stat *st, bool debug)
+static struct snapshot *load(const struct stat *st)
 {
+	const struct snapshot *now = atomic_load(&current);
 	struct stat opened;
 
 	loaded_stat = *st;
 	if (!config_file_trusted(st)) {
-		if (debug)
+		if (now != NULL && now->cfg.debug)
 			srvsip_log_warning("%s ignored: not a root-owned regular file of at most %d "
 					   "bytes that only root may write", SRVSIP_CONFIG_PATH,
 					   CONFIG_FILE_MAX);
@@ -182,12 +198,10 @@ static void refresh(long long now)
 	bool first = atomic_load(&last_check) == CHECK_DUE;
 
 	if (stat(SRVSIP_CONFIG_PATH, &st) < 0) {
-		if (first || loaded_file_present)
-			publish(NULL);
+		publish(NULL);
 		loaded_file_present = false;
 	} else if (first || !loaded_file_present || !same_file(&st, &loaded_stat)) {
-		bool debug = current != NULL && current->cfg.debug; /* only we publish */
-		publish(load(&st, debug));
+		publish(load(&st));
 		loaded_file_present = true;
 	}
 	atomic_store(&last_check, now);
@@ -202,10 +216,10 @@ static void refresh_if_due(void)
 
 	/* The coarse clock comes from the vDSO: no system call, errno kept. */
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	long long seen = atomic_load_explicit(&last_check, memory_order_relaxed);
+	long long seen = atomic_load_explicit(&last_check, memory_order_acquire);
 	if (seen == (long long)ts.tv_sec)
 		return;
-	pthread_once(&fork_handlers_once, register_fork_handlers);
+	pthread_once(&fork_handler_once, register_fork_handler);
 	if (seen == CHECK_DUE)
 		pthread_mutex_lock(&refresh_lock);
 	else if (pthread_mutex_trylock(&refresh_lock) != 0)
@@ -215,27 +229,40 @@ static void refresh_if_due(void)
 	pthread_mutex_unlock(&refresh_lock);
 }
 
-/* glibc unloads NSS modules only in __libc_freeres (valgrind, mtrace):
- * give the parsed config back then. */
+/* glibc unloads NSS modules only in __libc_freeres (valgrind, mtrace),
+ * when no lookup runs any more: every snapshot goes back then. */
 __attribute__((destructor)) static void config_release(void)
 {
 	pthread_mutex_lock(&refresh_lock);
-	publish(NULL);
+	atomic_store(&current, NULL);
+	while (all_snapshots != NULL) {
+		struct snapshot *older = all_snapshots->older;
+		free_snapshot(all_snapshots);
+		all_snapshots = older;
+	}
 	atomic_store(&last_check, CHECK_DUE);
 	pthread_mutex_unlock(&refresh_lock);
 }
 
+/* The current snapshot, after checking the file if due; NULL: no config. */
+static const struct snapshot *current_snapshot(void)
+{
+	refresh_if_due();
+	return atomic_load_explicit(&current, memory_order_acquire);
+}
+
 /* The entry that applies to `name` or `program` (either may be NULL), or
  * NULL; *by_program tells which. */
-static const struct config_entry *match_entry(const struct snapshot *snap, const char *name,
-					      const char *program, bool *by_program)
+static inline const struct config_entry *match_entry(const struct snapshot *snap,
+						     const char *name, const char *program,
+						     bool *by_program)
 {
 	const struct config_entry *entry = NULL;
 
 	*by_program = false;
-	if (name != NULL)
+	if (name != NULL && snap->cfg.ndomains > 0)
 		entry = config_match_domain(&snap->cfg, name);
-	if (entry == NULL && program != NULL && snap->programs_apply) {
+	if (entry == NULL && program != NULL && snap->cfg.nprograms > 0 && snap->programs_apply) {
 		entry = config_match_program(&snap->cfg, program);
 		*by_program = entry != NULL;
 	}
@@ -245,36 +272,28 @@ static const struct config_entry *match_entry(const struct snapshot *snap, const
 void config_load_decide(const char *name, const char *program, struct config_decision *out,
 			char (*services)[SRV_SERVICE_SIZE])
 {
+	const struct snapshot *snap = current_snapshot();
 	bool by_program;
 
-	refresh_if_due();
-	pthread_rwlock_rdlock(&snapshot_lock);
-	*out = current != NULL ? current->options : no_config;
+	*out = snap != NULL ? snap->options : no_config;
 	const struct config_entry *entry =
-		current != NULL ? match_entry(current, name, program, &by_program) : NULL;
-	if (entry != NULL) {
-		out->matched = true;
-		out->by_program = by_program;
-		out->line = entry->line;
-		out->port = entry->port;
-		out->nservices = (uint8_t)entry->nservices;
-		if (services != NULL)
-			memcpy(services, entry->services,
-			       entry->nservices * sizeof(entry->services[0]));
-	}
-	pthread_rwlock_unlock(&snapshot_lock);
+		snap != NULL ? match_entry(snap, name, program, &by_program) : NULL;
+	if (entry == NULL)
+		return;
+	out->matched = true;
+	out->by_program = by_program;
+	out->line = entry->line;
+	out->port = entry->port;
+	out->nservices = (uint8_t)entry->nservices;
+	if (services != NULL)
+		memcpy(services, entry->services, entry->nservices * sizeof(entry->services[0]));
 }
 
 bool config_load_matches(const char *name, const char *program, bool *debug)
 {
-	bool matched = false;
+	const struct snapshot *snap = current_snapshot();
 	bool by_program;
 
-	refresh_if_due();
-	pthread_rwlock_rdlock(&snapshot_lock);
-	*debug = current != NULL && current->cfg.debug;
-	if (current != NULL)
-		matched = match_entry(current, name, program, &by_program) != NULL;
-	pthread_rwlock_unlock(&snapshot_lock);
-	return matched;
+	*debug = snap != NULL && snap->cfg.debug;
+	return snap != NULL && match_entry(snap, name, program, &by_program) != NULL;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The config file as the module sees it: loaded on first use, re-read only
  * when it changed (checked at most once a second, by one thread while the
- * others go on), shared by all threads as an immutable snapshot read under
- * a rwlock that no thread holds across I/O, and safe across fork(). */
+ * others go on), shared by all threads as immutable snapshots that lookups
+ * read without a lock, and safe across fork(). */
 #ifndef SRVSIP_CONFIG_LOAD_H
 #define SRVSIP_CONFIG_LOAD_H
 
@@ -33,8 +33,8 @@ struct config_decision {
  * current config; a NULL name or program is not looked up.  When matched,
  * the entry's nservices services are copied to services[0 ..) (an array of
  * SRV_MAX_SERVICES; NULL: not copied).  `program` lines do not apply in
- * AT_SECURE (setuid) processes.  Costs a read lock, and at most once a
- * second one stat().  Leaves errno alone. */
+ * AT_SECURE (setuid) processes.  Costs no lock and no system call but, at
+ * most once a second, one stat().  Leaves errno alone. */
 void config_load_decide(const char *name, const char *program, struct config_decision *out,
 			char (*services)[SRV_SERVICE_SIZE]);
 

@@ -136,19 +136,11 @@ long long dns_schedule_ms(const struct dns_client_config *cfg)
 /* ---- replies --------------------------------------------------------- */
 
 /* The reply is a response to pending query i: its ID, one question, the
- * same name, type and class. */
+ * same name, type and class (res_send: the ID and res_queriesmatch). */
 static bool reply_answers(const struct client *c, size_t i, const uint8_t *reply, size_t len)
 {
-	struct dns_msg msg;
-	size_t end;
-
-	if (dns_get16(reply) != c->pending[i].id || dns_msg_init(&msg, reply, len) < 0 ||
-	    !dns_msg_is_response(&msg) || msg.qdcount != 1 ||
-	    !dns_name_equal_text(reply, len, msg.question_offset, c->queries[i].name) ||
-	    dns_name_skip(reply, len, msg.question_offset, &end) < 0)
-		return false;
-	return dns_get16(reply + end) == c->queries[i].type &&
-	       dns_get16(reply + end + 2) == DNS_CLASS_IN;
+	return dns_get16(reply) == c->pending[i].id &&
+	       dns_reply_answers(reply, len, c->queries[i].name, c->queries[i].type);
 }
 
 /* send_dg moves to the next server on SERVFAIL, NOTIMP and REFUSED, and on

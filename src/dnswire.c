@@ -321,101 +321,17 @@ static inline int name_skip_in_place(const uint8_t *data, size_t len, size_t off
 	}
 }
 
-/* Names dns_msg_init has validated: where one starts, and its wire length
- * from there.  Compressed messages point at the same few names again and
- * again (the question, the zone's name), so each is walked once. */
-#define NAME_MEMO_SIZE 32
-struct name_memo {
-	unsigned n;
-	uint16_t offset[NAME_MEMO_SIZE];
-	uint16_t rest[NAME_MEMO_SIZE]; /* wire octets from offset to the root */
-};
-
-static int memo_find(const struct name_memo *m, size_t offset)
-{
-	for (unsigned i = 0; i < m->n; i++)
-		if (m->offset[i] == offset)
-			return m->rest[i];
-	return -1;
-}
-
-static void memo_add(struct name_memo *m, size_t offset, size_t rest)
-{
-	if (m->n < NAME_MEMO_SIZE && memo_find(m, offset) < 0) {
-		m->offset[m->n] = (uint16_t)offset;
-		m->rest[m->n] = (uint16_t)rest;
-		m->n++;
-	}
-}
-
-/* dns_name_skip that takes a pointer to a name of the memo as validated.
- * Exact: following a pointer sets the walk's run start to its target, so
- * from there the walk is the one that validated that name, only `wire`
- * octets longer. */
-static int name_skip_memo(const uint8_t *data, size_t len, size_t offset, size_t *end,
-			  struct name_memo *memo)
-{
-	struct name_cursor c;
-	const uint8_t *label = NULL;
-	size_t jump_to[4];
-	size_t jump_wire[4];
-	unsigned jumps = 0;
-	size_t total;
-
-	/* The usual owner name: one pointer to a name already walked (which
-	 * is at most 255 octets long, the pointer adding none). */
-	if (offset + 1 < len && (data[offset] & 0xc0u) == 0xc0u) {
-		size_t target = ((size_t)(data[offset] & 0x3fu) << 8) | data[offset + 1];
-		if (target < offset && memo_find(memo, target) >= 0) {
-			*end = offset + 2;
-			return 0;
-		}
-	}
-	name_cursor_init(&c, data, len, offset);
-	for (;;) {
-		if (c.pos + 1 < len && (data[c.pos] & 0xc0u) == 0xc0u) {
-			size_t target = ((size_t)(data[c.pos] & 0x3fu) << 8) | data[c.pos + 1];
-			int rest = target < c.run_start ? memo_find(memo, target) : -1;
-			if (rest >= 0) {
-				if (!c.end_known)
-					c.end = c.pos + 2;
-				total = c.wire_length + (size_t)rest;
-				if (total > DNS_NAME_WIRE_MAX)
-					return -1;
-				break;
-			}
-			if (jumps < 4 && target < c.run_start) {
-				jump_to[jumps] = target;
-				jump_wire[jumps++] = c.wire_length;
-			}
-		}
-		int n = name_cursor_next(&c, &label);
-		if (n < 0)
-			return -1;
-		if (n == 0) {
-			total = c.wire_length;
-			break;
-		}
-	}
-	*end = c.end;
-	/* A name that is only a pointer adds nothing new. */
-	if ((data[offset] & 0xc0u) != 0xc0u)
-		memo_add(memo, offset, total);
-	for (unsigned i = 0; i < jumps; i++)
-		memo_add(memo, jump_to[i], total - jump_wire[i]);
-	return 0;
-}
-
 /* Reads one record at *offset; advances *offset past it.  -1 when it does not
- * fit in the message.  With a memo the owner name is validated (following
- * its pointers); without, it is only skipped in place. */
-static inline int read_record(const uint8_t *data, size_t len, size_t *offset, struct dns_rr *rr,
-		       struct name_memo *memo)
+ * fit in the message.  `validate`: the owner name is walked whole
+ * (following its pointers); otherwise, already validated, it is only
+ * skipped in place. */
+static int read_record(const uint8_t *data, size_t len, size_t *offset, struct dns_rr *rr,
+		       bool validate)
 {
 	size_t p;
 
-	if ((memo != NULL ? name_skip_memo(data, len, *offset, &p, memo)
-			  : name_skip_in_place(data, len, *offset, &p)) < 0)
+	if ((validate ? dns_name_skip(data, len, *offset, &p)
+		      : name_skip_in_place(data, len, *offset, &p)) < 0)
 		return -1;
 	if (p + 10 > len)
 		return -1;
@@ -431,12 +347,21 @@ static inline int read_record(const uint8_t *data, size_t len, size_t *offset, s
 	return 0;
 }
 
+bool dns_reply_answers(const uint8_t *data, size_t len, const char *name, uint16_t type)
+{
+	size_t end;
+
+	if (len < DNS_HEADER_SIZE || (data[2] & 0x80u) == 0 || dns_get16(data + 4) != 1 ||
+	    !dns_name_equal_text(data, len, DNS_HEADER_SIZE, name) ||
+	    dns_name_skip(data, len, DNS_HEADER_SIZE, &end) < 0 || end + 4 > len)
+		return false;
+	return dns_get16(data + end) == type && dns_get16(data + end + 2) == DNS_CLASS_IN;
+}
+
 int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len)
 {
 	size_t offset = DNS_HEADER_SIZE;
-	struct name_memo memo;
 
-	memo.n = 0;
 	memset(msg, 0, sizeof(*msg));
 	if (data == NULL || len < DNS_HEADER_SIZE)
 		return -1;
@@ -449,7 +374,7 @@ int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len)
 		msg->count[s] = dns_get16(data + 6 + (size_t)2 * (size_t)s);
 	msg->question_offset = offset;
 	for (unsigned q = 0; q < msg->qdcount; q++) {
-		if (name_skip_memo(data, len, offset, &offset, &memo) < 0 || offset + 4 > len)
+		if (dns_name_skip(data, len, offset, &offset) < 0 || offset + 4 > len)
 			return -1;
 		offset += 4;
 	}
@@ -458,7 +383,7 @@ int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len)
 		msg->section_offset[s] = offset;
 		for (unsigned i = 0; i < msg->count[s] && !cut; i++) {
 			struct dns_rr rr;
-			if (read_record(data, len, &offset, &rr, &memo) < 0)
+			if (read_record(data, len, &offset, &rr, true) < 0)
 				cut = true; /* the rest of the message is unusable */
 			else
 				msg->reachable[s]++;
@@ -479,7 +404,7 @@ bool dns_rr_iter_next(struct dns_rr_iter *it, struct dns_rr *rr)
 	if (it->remaining == 0)
 		return false;
 	/* dns_msg_init validated every reachable record's owner name. */
-	if (read_record(it->msg->data, it->msg->len, &it->offset, rr, NULL) < 0) {
+	if (read_record(it->msg->data, it->msg->len, &it->offset, rr, false) < 0) {
 		it->remaining = 0;
 		return false;
 	}

@@ -52,6 +52,11 @@ struct dns_rr {
  * Returns 0, or -1 when not even the header and question fit. */
 int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len);
 
+/* True when data[0 .. len) is a response with one question, of (name,
+ * type, IN), the name compared without case (RFC 4343).  Reads only the
+ * header and the question. */
+bool dns_reply_answers(const uint8_t *data, size_t len, const char *name, uint16_t type);
+
 /* True when every announced record is really in the message: a reply whose
  * counts run past its end, or with a record that cannot be read (loop,
  * pointer or RDLENGTH past the end), is malformed as a whole. */

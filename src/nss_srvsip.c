@@ -148,21 +148,26 @@ static bool arguments_valid(const char *name, enum entry_point entry, int family
 static enum nss_status lookup(const char *name, enum entry_point entry, int family,
 			      const struct packing *out, int *errnop, int *h_errnop)
 {
-	int saved_errno = errno;
-	struct stash_item item = {.entry = entry, .family = family};
+	struct stash_item item; /* filled field by field: it is large */
 	struct srv_request req;
 	enum nss_status status;
 
 	if (!arguments_valid(name, entry, family, out, errnop, h_errnop))
 		goto invalid;
-	long long start_us = monotonic_us();
+	int saved_errno = errno; /* scope_classify leaves errno alone */
+	long long start_us;
 	/* An ERANGE retry gets the result of the call it retries. */
-	if (!stash_take(name, entry, family, &item)) {
+	if (stash_take(name, entry, family, &item)) {
+		start_us = monotonic_us();
+	} else {
 		/* The scope decision comes first and touches nothing else: it is
 		 * all that every out-of-scope lookup of the machine pays for. */
 		item.trigger = scope_classify(name, &req, &item.debug);
 		if (item.trigger == SCOPE_NONE)
 			goto step_aside;
+		start_us = monotonic_us();
+		item.entry = entry;
+		item.family = family;
 		text_copy(item.name, sizeof(item.name), req.name);
 		resolve(name, &req, &item);
 		if (item.res == NULL)

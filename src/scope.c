@@ -113,17 +113,23 @@ const char *scope_trigger_name(enum scope_trigger trigger)
 	return "unknown";
 }
 
-/* Consumes the thread's pending pseudo-service: it, if still within the
- * pairing window, else NULL; *protos are the protocols it answered. */
-static const struct pseudo_service *take_pending(unsigned *protos)
-{
-	const struct pseudo_service *svc = pending.svc;
+struct pairing {
+	const struct pseudo_service *svc; /* NULL: none */
+	unsigned protos;                  /* PROTO_UDP | PROTO_TCP answered */
+};
 
-	if (svc == NULL)
-		return NULL;
+/* Consumes the thread's pending pseudo-service: it, if still within the
+ * pairing window. */
+static struct pairing take_pending(void)
+{
+	struct pairing taken = {pending.svc, pending.protos};
+
+	if (taken.svc == NULL)
+		return taken;
 	pending.svc = NULL;
-	*protos = pending.protos;
-	return monotonic_ns() - pending.noted_ns <= SCOPE_PAIRING_WINDOW_NS ? svc : NULL;
+	if (monotonic_ns() - pending.noted_ns > SCOPE_PAIRING_WINDOW_NS)
+		taken.svc = NULL;
+	return taken;
 }
 
 static void add_service(struct srv_request *req, const char *srv)
@@ -132,18 +138,17 @@ static void add_service(struct srv_request *req, const char *srv)
 		text_copy(req->services[req->nservices++], SRV_SERVICE_SIZE, srv);
 }
 
-/* A lookup paired with pseudo-service `svc`: its SRV names and port. */
-static void fill_from_pairing(struct srv_request *req, const char *name,
-			      const struct pseudo_service *svc, unsigned protos)
+/* A lookup paired with a pseudo-service: its SRV names and port. */
+static void fill_from_pairing(struct srv_request *req, const char *name, struct pairing pairing)
 {
-	req->port = svc->port;
+	req->port = pairing.svc->port;
 	req->nservices = 0;
 	if (srv_is_owner_name(name))
 		return; /* the name says which SRV name to ask */
-	if (protos & PROTO_UDP)
-		add_service(req, svc->udp_srv);
-	if (protos & PROTO_TCP)
-		add_service(req, svc->tcp_srv);
+	if (pairing.protos & PROTO_UDP)
+		add_service(req, pairing.svc->udp_srv);
+	if (pairing.protos & PROTO_TCP)
+		add_service(req, pairing.svc->tcp_srv);
 }
 
 /* Fills req for a lookup in scope through `trigger`. */
@@ -167,32 +172,46 @@ static enum scope_trigger fill_request(enum scope_trigger trigger, const char *n
 	return trigger;
 }
 
-enum scope_trigger scope_classify(const char *name, struct srv_request *req, bool *debug)
+/* In scope by a pairing or as an owner name: the config gives the options
+ * only. */
+static enum scope_trigger classify_without_config(enum scope_trigger trigger, const char *name,
+						  struct srv_request *req, bool *debug,
+						  struct pairing pairing)
 {
 	struct config_decision decision;
-	unsigned protos = 0;
-	const struct pseudo_service *svc = take_pending(&protos);
 
-	if (svc != NULL) {
-		config_load_decide(NULL, NULL, &decision, NULL); /* the options only */
-		*debug = decision.debug;
-		fill_from_pairing(req, name, svc, protos);
-		return fill_request(SCOPE_SERVICE, name, req, &decision);
-	}
-	if (name[0] == '_' && srv_is_owner_name(name)) {
-		config_load_decide(NULL, NULL, &decision, NULL);
-		*debug = decision.debug;
-		return fill_request(SCOPE_OWNER_NAME, name, req, &decision);
-	}
-	/* Most lookups end here, out of scope, having copied nothing.  A match
-	 * asks again for the whole decision (which a reload in between may
-	 * still turn into no match). */
-	if (!config_load_matches(name, scope_program_name(), debug))
-		return SCOPE_NONE;
+	config_load_decide(NULL, NULL, &decision, NULL);
+	*debug = decision.debug;
+	if (trigger == SCOPE_SERVICE)
+		fill_from_pairing(req, name, pairing);
+	return fill_request(trigger, name, req, &decision);
+}
+
+/* A name that config_load_matches found: the whole decision (which a
+ * reload in between may still turn into no match). */
+static enum scope_trigger classify_by_config(const char *name, struct srv_request *req,
+					     bool *debug)
+{
+	struct config_decision decision;
+
 	config_load_decide(name, scope_program_name(), &decision, req->services);
 	*debug = decision.debug;
 	if (!decision.matched)
 		return SCOPE_NONE;
 	return fill_request(decision.by_program ? SCOPE_PROGRAM : SCOPE_DOMAIN, name, req,
 			    &decision);
+}
+
+enum scope_trigger scope_classify(const char *name, struct srv_request *req, bool *debug)
+{
+	struct pairing pairing = take_pending();
+
+	if (pairing.svc != NULL)
+		return classify_without_config(SCOPE_SERVICE, name, req, debug, pairing);
+	if (name[0] == '_' && srv_is_owner_name(name))
+		return classify_without_config(SCOPE_OWNER_NAME, name, req, debug, pairing);
+	/* Most lookups end here, out of scope, having copied nothing. */
+	if (!config_load_matches(name, scope_program_name(), debug))
+		return SCOPE_NONE;
+	return classify_by_config(name, req, debug);
 }
