@@ -31,7 +31,7 @@ MODULE := $(BUILD)/libnss_srvsip.so.2
 LOOKUP := $(BUILD)/srvsip-lookup
 LOOKUP_SRCS := tools/srvsip-lookup.c $(filter-out src/nss_srvsip.c,$(MODULE_SRCS))
 
-.PHONY: all check check-unit check-e2e check-static check-package check-demo install uninstall deb demo deps clean
+.PHONY: all check check-unit check-dlopen check-e2e check-static check-package check-demo install uninstall deb demo deps clean
 
 all: $(MODULE) $(LOOKUP)
 
@@ -50,13 +50,14 @@ $(LOOKUP): $(LOOKUP_SRCS) src/*.h Makefile
 	$(CC) $(ALL_CFLAGS) -fPIE -pie -Isrc $(HARDENING_LDFLAGS) $(LDFLAGS) -o $@ $(LOOKUP_SRCS)
 
 include test/unit/unit.mk
+include test/dlopen/dlopen.mk
 -include fuzz/fuzz.mk
 -include test/hardening/hardening.mk
 -include bench/bench.mk
 -include test/distros/distros.mk
 
 # Everything, as CI runs it (root: namespaces).  See README.md "Tests".
-check: check-static check-unit check-unit-asan check-hardening fuzz-regress fuzz check-tsan \
+check: check-static check-unit check-unit-asan check-dlopen check-hardening fuzz-regress fuzz check-tsan \
 	check-asan check-e2e check-demo bench-quick check-package check-distros
 
 # gcc -Werror is part of every build; this adds cppcheck and clang-tidy.

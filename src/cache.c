@@ -40,7 +40,7 @@ static void unlock_after_fork(void) { pthread_mutex_unlock(&cache_lock); }
 
 static void register_fork_handlers(void)
 {
-	/* The module is never unloaded (glibc-nss.md): the handlers stay valid. */
+	/* The module is never unloaded (docs/glibc-facts.md): the handlers stay valid. */
 	pthread_atfork(lock_before_fork, unlock_after_fork, unlock_after_fork);
 }
 

@@ -1,6 +1,6 @@
 /* Packing results into the caller's buffer.
  *
- * glibc-nss.md: every pointer written into *pat, a hostent or a servent must
+ * docs/glibc-facts.md: every pointer written into *pat, a hostent or a servent must
  * point into the caller's buffer, and a buffer that is too small is reported
  * with ERANGE so glibc can retry with a larger one.  Each function computes
  * the exact size first and writes nothing at all when it does not fit. */

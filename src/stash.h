@@ -2,7 +2,7 @@
 /* One result kept per thread across an ERANGE retry.
  *
  * glibc answers ERANGE by calling the same module again at once with a
- * larger buffer (glibc-nss.md).  Resolving again would send the queries again
+ * larger buffer (docs/glibc-facts.md).  Resolving again would send the queries again
  * and make a new draw, which would bias selection towards targets whose
  * answer fits the small buffer; so the result waits here for that retry. */
 #ifndef SRVSIP_STASH_H

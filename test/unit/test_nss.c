@@ -2,7 +2,7 @@
  * transport (fake_resolver.c) instead of src/resolver.c, so every lookup is
  * answered from hand-built messages and every query is counted.
  *
- * glibc-nss.md facts under test: a too-small buffer gives NSS_STATUS_TRYAGAIN
+ * docs/glibc-facts.md facts under test: a too-small buffer gives NSS_STATUS_TRYAGAIN
  * with ERANGE (and NETDB_INTERNAL for hosts); every pointer written points
  * into the caller's buffer; a non-NULL *pat on entry receives the first
  * tuple; errno is left alone by a successful lookup.  DESIGN.md: scope,
