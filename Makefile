@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # libnss-srvsip: `make` builds the module and srvsip-lookup; `make check`
 # runs every test.  See README.md.
 

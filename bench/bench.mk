@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Benchmark targets (included by the top-level Makefile: -include bench/bench.mk).
 # Both need root: bench/run.sh builds a private net/mount/pid namespace with
 # NSD on 127.0.0.1:53 and a 10 ms per-packet delay on lo; see BENCHMARKS.md.

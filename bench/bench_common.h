@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Shared by bench/bench_driver.c and bench/naive_pipeline.c: options, the
  * per-sample record, hooks and output.  Header-only (two small programs).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench_driver: timed host lookups through NSS, for bench/run.sh.
  *
  * usage: bench_driver [-n N] [-w W] [-b CMD] [-a CMD] [-q] MODE ARGS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* naive_pipeline: the baseline srvsip must beat - what an SRV-aware program
  * such as twinkle does by itself: res_query() the SRV RRset, then
  * gethostbyname() every target, one after the other, in priority order.

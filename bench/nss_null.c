@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libnss_benchnull.so.2: a hosts module that declines every lookup at once
  * (NSS_STATUS_UNAVAIL, h_errno NO_RECOVERY - what srvsip answers out of
  * scope) and does nothing else.  bench/run.sh puts it where srvsip goes on

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Benchmark of libnss-srvsip (`make bench`, `make bench-quick`): lookups
 # through NSS against NSD on 127.0.0.1:53, every packet on lo held 10 ms by
 # nfq_delay (one DNS round trip = 20 ms), inside a private net/mount/pid

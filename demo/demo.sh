@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The module at work, on the seed document's zones, in a private network and
 # mount namespace: nothing on the host changes (no /etc file, no daemon).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # libFuzzer harnesses.  Included by the top-level Makefile.
 #
 #   make fuzz [FUZZ_SECONDS=60]   fuzzes each harness for FUZZ_SECONDS (in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer harness: DNS answers through the wire reader and the SRV engine.
  *
  * The input is one DNS message, or several separated by FUZZ_SEPARATOR

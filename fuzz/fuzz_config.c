@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer harness: srvsip.conf through config_parse (via fmemopen) and the
  * matchers.  Checks what the rest of the module relies on: ports 1..65535,
  * 1..4 services of the form "_service._proto", lower-case valid domain names

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Writes the seed corpora of the fuzz harnesses (fuzz/corpus/answer and
 fuzz/corpus/config).  The generated files are committed; run this again only
 to change them:

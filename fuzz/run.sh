@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs the libFuzzer harnesses; called by fuzz/fuzz.mk.
 #
 #   fuzz/run.sh fuzz BUILD_DIR SECONDS HARNESS...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Per-process DNS reply cache: see cache.h. */
 #include "cache.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Per-process cache of DNS replies, as a transport that wraps another.
  *
  * It keeps whole replies (SRV RRsets with their Additional section, address

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Bounded DNS wire-format reader; see dnswire.h for the rules it enforces. */
 #include "dnswire.h"
 

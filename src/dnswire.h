@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Bounded reader for DNS messages in wire format (RFC 1035 section 4).
  *
  * Every function checks every offset against the message length, follows

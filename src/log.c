@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Debug logging: see log.h. */
 #include "log.h"
 

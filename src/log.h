@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Debug logging to syslog without touching the application's own syslog
  * connection (openlog/syslog would change its ident and keep an fd open):
  * each line goes out on a socket opened and closed for that line. */

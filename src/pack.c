@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Buffer packing: see pack.h. */
 #include "pack.h"
 

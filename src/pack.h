@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Packing results into the caller's buffer.
  *
  * docs/glibc-facts.md: every pointer written into *pat, a hostent or a servent must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Random source: see rng.h. */
 #include "rng.h"
 

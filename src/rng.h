@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Random source for RFC 2782 weighted selection.
  *
  * The engine takes a `struct srv_rng` so tests can inject any source.  The

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Hardening checks of the built module and CLI, and of the module's sources.
 #
 #   test/hardening/check-binary.sh [BUILD_DIR]      (default: build)

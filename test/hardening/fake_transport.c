@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* An in-memory DNS for test/hardening/thread_driver.c: the module's
  * resolver_open, resolver_close and resolver_transport (src/resolver.h),
  * linked instead of src/resolver.c.  Every reply is built in the caller's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The in-memory DNS of fake_transport.c, and what the driver expects of it. */
 #ifndef SRVSIP_TEST_FAKE_TRANSPORT_H
 #define SRVSIP_TEST_FAKE_TRANSPORT_H

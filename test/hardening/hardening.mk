@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Hardening checks.  Included by the top-level Makefile.
 #
 #   make check-hardening   test/hardening/check-binary.sh on the built module

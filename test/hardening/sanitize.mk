@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The module under the sanitizers, many threads at once.  Included by
 # test/hardening/hardening.mk.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Concurrency driver for the sanitizer builds (test/hardening/sanitize.mk).
  *
  * THREADS threads (default 32) each make LOOKUPS lookups (default 1000)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host_safety: the module runs inside every process, so a lookup must leave
  * the host program's state exactly as it found it (issue "Robustness" 5).
  *

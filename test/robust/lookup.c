@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lookup: one or more host lookups through NSS, one result line each, for
  * the robustness cases (memcheck, debug logging, hostile names).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* racy_nss: a deliberately racy NSS hosts module, the positive control of
  * the TSan case (test/e2e/cases/84-robust-threads.sh).  Built with
  * -fsanitize=thread as libnss_racy.so.2 and put on the hosts line before

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash disable=SC2034,SC2016,SC2089,SC2090
 # Helpers of the robustness cases (test/e2e/cases/8x-robust-*.sh and
 # 9x-robust-*.sh), sourced by those case files after test/e2e/lib.sh.  They

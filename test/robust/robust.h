@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers shared by the robustness drivers (test/robust/).  They run the
  * module the way programs meet it: real getaddrinfo / gethostbyname calls
  * through NSS, with build/libnss_srvsip.so.2 found via LD_LIBRARY_PATH, inside

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Robustness drivers (test/robust/*.c) of the e2e cases
 # test/e2e/cases/80-90-robust-*.sh.  Works included from the Makefile
 # (-include test/robust/robust.mk) or alone:

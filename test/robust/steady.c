@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* steady: many lookups in one process leave its fds and memory where they
  * were (issue "Robustness" 4).
  *

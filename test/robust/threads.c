@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* threads: concurrent lookups from many threads all get valid answers, and
  * a fork() taken while they run leaves a child that can resolve (issue
  * "Robustness" 3).  Also built with -fsanitize=thread against a TSan build

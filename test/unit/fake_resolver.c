@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fake DNS transport: see fake_resolver.h.  Same prototypes as
  * src/resolver.h, linked into test_nss instead of src/resolver.c. */
 #include "fake_resolver.h"

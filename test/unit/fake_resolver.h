@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A fake DNS transport for the NSS tests: the module's resolver_open,
  * resolver_close and resolver_transport (src/resolver.h) answered from an
  * in-memory table of hand-built messages, with a log of every query. */

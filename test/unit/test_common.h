@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Small helpers shared by the unit test programs (header only). */
 #ifndef SRVSIP_TEST_COMMON_H
 #define SRVSIP_TEST_COMMON_H

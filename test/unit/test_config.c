@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Config tests: config_parse from a stream (fmemopen), name and program
  * matching, config_file_trusted on crafted struct stat values,
  * config_load_decide on a real file (a private path, see unit.mk), and the

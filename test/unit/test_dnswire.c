@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Answer parser tests: dnswire.c (bounded wire reader) and the parsing half
  * of srv.c (srv_parse_answer, srv_addresses_for), on hand-built messages.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* NSS entry point tests: the module's objects linked with a fake DNS
  * transport (fake_resolver.c) instead of src/resolver.c, so every lookup is
  * answered from hand-built messages and every query is counted.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* RFC 2782 selection tests: srv_select_order, srv_first_choice_probability
  * and srv_rng_below.
  *

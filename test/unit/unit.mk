@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # libcheck unit tests (no network).  Included by the top-level Makefile.
 #
 #   make check-unit        build every unit test binary under $(BUILD)/unit and

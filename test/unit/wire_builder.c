@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* DNS message builder for unit tests: see wire_builder.h. */
 #include "wire_builder.h"
 

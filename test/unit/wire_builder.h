@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A tiny DNS message builder for unit tests.
  *
  * Builds messages octet by octet so tests can write well-formed answers and
