@@ -189,67 +189,75 @@ static bool cache_get(const char *name, uint16_t type, bool search, uint8_t *ans
 	return hit;
 }
 
+/* A free entry with room for `len` more bytes, least recently used
+ * entries dropped as needed; NULL when even an empty cache has no room.
+ * Caller holds cache_lock. */
+static struct entry *make_room(size_t len)
+{
+	for (;;) {
+		struct entry *oldest = NULL;
+		struct entry *slot = NULL;
+		for (size_t i = 0; i < CACHE_MAX_ENTRIES; i++) {
+			struct entry *e = &entries[i];
+			if (!e->used)
+				slot = slot ? slot : e;
+			else if (oldest == NULL || e->last_use < oldest->last_use)
+				oldest = e;
+		}
+		if (slot != NULL && bytes_used + len <= CACHE_MAX_BYTES)
+			return slot;
+		if (oldest == NULL)
+			return NULL;
+		drop(oldest);
+	}
+}
+
+/* The reply to keep for an outcome: a copy of an answer (NULL when it
+ * cannot be kept); nothing for a negative answer, whose outcome is all the
+ * engine needs. */
+static bool copy_for_cache(enum dns_outcome outcome, const uint8_t *reply, size_t len,
+			   uint8_t **copy)
+{
+	*copy = NULL;
+	if (outcome != DNS_ANSWER)
+		return true;
+	if (len > CACHE_MAX_BYTES / 8)
+		return false; /* one huge reply must not empty the cache */
+	*copy = malloc(len);
+	if (*copy == NULL)
+		return false;
+	memcpy(*copy, reply, len);
+	return true;
+}
+
 static void cache_put(const char *name, uint16_t type, bool search, enum dns_outcome outcome,
 		      const uint8_t *reply, size_t len)
 {
 	char key[DNS_NAME_TEXT_SIZE + 1];
-	uint32_t ttl;
-	uint8_t *copy = NULL;
+	struct dns_msg msg;
+	uint8_t *copy;
 
 	if (outcome == DNS_TEMPFAIL || !cache_key(name, key))
 		return;
-	struct dns_msg msg;
 	if (outcome == DNS_ANSWER && (dns_msg_init(&msg, reply, len) < 0 || !dns_msg_whole(&msg)))
 		return; /* malformed: the engine refuses it, never keep it */
-	ttl = cache_reply_ttl(reply, len, outcome);
-	if (ttl == 0)
+	uint32_t ttl = cache_reply_ttl(reply, len, outcome);
+	if (ttl == 0 || !copy_for_cache(outcome, reply, len, &copy))
 		return;
-	if (outcome == DNS_ANSWER) {
-		if (len > CACHE_MAX_BYTES / 8)
-			return; /* one huge reply must not empty the cache */
-		copy = malloc(len);
-		if (copy == NULL)
-			return;
-		memcpy(copy, reply, len);
-	} else {
-		len = 0; /* the engine needs only the outcome of a negative answer */
-	}
+	size_t kept = copy != NULL ? len : 0;
 	time_t now = now_seconds();
 	pthread_mutex_lock(&cache_lock);
 	struct entry *slot = find_locked(key, type, search, now);
 	if (slot != NULL)
 		drop(slot);
-	/* Make room: least recently used first. */
-	for (;;) {
-		struct entry *oldest = NULL;
-		slot = NULL;
-		for (size_t i = 0; i < CACHE_MAX_ENTRIES; i++) {
-			struct entry *e = &entries[i];
-			if (!e->used) {
-				slot = slot ? slot : e;
-				continue;
-			}
-			if (oldest == NULL || e->last_use < oldest->last_use)
-				oldest = e;
-		}
-		if (slot != NULL && bytes_used + len <= CACHE_MAX_BYTES)
-			break;
-		if (oldest == NULL)
-			break;
-		drop(oldest);
-	}
-	if (slot != NULL && bytes_used + len <= CACHE_MAX_BYTES) {
-		slot->used = true;
-		slot->search = search;
-		slot->type = type;
-		slot->outcome = outcome;
+	slot = make_room(kept);
+	if (slot != NULL) {
+		*slot = (struct entry){.used = true, .search = search, .type = type,
+				       .outcome = outcome, .reply = copy, .len = kept,
+				       .stored = now, .expires = now + (time_t)ttl,
+				       .last_use = ++use_clock};
 		memcpy(slot->name, key, sizeof(key));
-		slot->reply = copy;
-		slot->len = len;
-		slot->stored = now;
-		slot->expires = now + (time_t)ttl;
-		slot->last_use = ++use_clock;
-		bytes_used += len;
+		bytes_used += kept;
 		copy = NULL;
 	}
 	pthread_mutex_unlock(&cache_lock);

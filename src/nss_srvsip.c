@@ -62,32 +62,37 @@ static void log_lookup(const struct stash_item *item, long long duration_us, con
 			 res->subject[0] ? ": " : "", res->subject);
 }
 
-/* Runs the engine on the in-scope request for `name` into item->res
- * (allocated here; NULL when memory ran out). */
-static void resolve(const char *name, struct srv_request *req, struct stash_item *item)
+/* Runs the engine on the in-scope request for `name` (entry, family) into
+ * item->res; false when memory ran out. */
+static bool resolve(const char *name, int entry, int family, struct srv_request *req,
+		    struct stash_item *item)
 {
 	struct resolver resolver;
 	struct srv_xoshiro gen;
 	struct srv_rng rng = {srv_xoshiro_next32, &gen};
 
+	item->entry = entry;
+	item->family = family;
+	text_copy(item->name, sizeof(item->name), req->name);
 	item->res = malloc(sizeof(*item->res));
 	if (item->res == NULL)
-		return;
+		return false;
 	srv_result_init(item->res);
 	if (strcmp(req->name, name) != 0) {
 		/* Longer than any host name: scope_classify kept only a part. */
 		item->res->status = SRV_NOT_DECIDED;
 		item->res->reason = "not a valid host name";
-		return;
+		return true;
 	}
-	req->family = item->family;
-	req->want_failover = item->entry == ENTRY_HOSTBYNAME;
+	req->family = family;
+	req->want_failover = entry == ENTRY_HOSTBYNAME;
 	resolver_open(&resolver, &dns_net_system);
 	srv_xoshiro_seed_os(&gen);
 	struct cache_transport cached = {resolver_transport(&resolver)};
 	struct dns_transport transport = req->use_cache ? cache_transport(&cached) : cached.inner;
 	srv_resolve(req, &transport, &rng, item->res);
 	resolver_close(&resolver);
+	return true;
 }
 
 /* The NSS status, errno and h_errno of an engine outcome (DESIGN.md
@@ -166,11 +171,7 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 		if (item.trigger == SCOPE_NONE)
 			goto step_aside;
 		start_us = monotonic_us();
-		item.entry = entry;
-		item.family = family;
-		text_copy(item.name, sizeof(item.name), req.name);
-		resolve(name, &req, &item);
-		if (item.res == NULL)
+		if (!resolve(name, entry, family, &req, &item))
 			goto no_memory;
 	}
 	status = status_of(item.res, errnop, h_errnop);

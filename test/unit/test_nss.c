@@ -511,6 +511,10 @@ static size_t sweep(struct call *c, size_t align, check_fn check, bool untouched
 {
 	bool hosts = c->ep != EPSERV;
 
+	/* Fresh replies: a cached reply's TTLs count down, and the checks
+	 * want the TTLs of the zone. */
+	cache_flush();
+
 	for (size_t len = 0; len <= SWEEP_MAX; len++) {
 		memset(arena, POISON, sizeof(arena));
 		char *buf = arena + GUARD + align;
