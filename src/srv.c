@@ -37,9 +37,10 @@ void srv_result_init(struct srv_result *res)
 
 /* Address queries of one batch: at most two (A, AAAA) per target. */
 #define BATCH_MAX ((size_t)2 * SRV_MAX_TARGETS)
-/* An A or AAAA answer this large holds far more than SRV_MAX_ADDRS records;
- * a longer (TCP) reply is cut and read up to its last whole record. */
-#define ADDRESS_ANSWER_SIZE 1536
+/* An A or AAAA answer this large holds far more than SRV_MAX_ADDRS records
+ * (and any UDP reply to an EDNS payload of 1200); a longer (TCP) reply is
+ * cut and read up to its last whole record. */
+#define ADDRESS_ANSWER_SIZE 1232
 
 /* What one lookup needs on the heap, in one allocation. */
 struct lookup_buffers {
@@ -48,6 +49,8 @@ struct lookup_buffers {
 	size_t order[SRV_MAX_RECORDS];
 	uint8_t address_answers[BATCH_MAX][ADDRESS_ANSWER_SIZE];
 };
+/* Below malloc's mmap threshold (128 KiB): no system call per lookup. */
+_Static_assert(sizeof(struct lookup_buffers) < 128 * 1024, "one heap block per lookup");
 
 /* What is known of one target's addresses, from worst to best news for the
  * lookup (merge_state keeps the best). */
