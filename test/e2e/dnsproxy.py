@@ -31,6 +31,15 @@ NAME is an exact name, '*' or '*.suffix'; TYPE is a QTYPE or '*'. ACTION:
                       rdlen    RDLENGTH runs past the end of the message
                       counts   ANCOUNT/NSCOUNT/ARCOUNT larger than the records
                                the message holds (each + 5)
+    badsrv KIND     forward, then corrupt the RDATA of the answer section's
+                    first SRV record only: the message stays well-formed
+                    (RDLENGTH matches, every other record intact), that
+                    one record is not a valid SRV record:
+                      short    RDATA of 3 octets
+                      loop     target: a compression pointer to itself
+                      long     target of 321 octets (five 63-octet labels)
+                      nothost  target "bad!host.test." (not a host name)
+                      slack    the target, then 2 octets more in the RDATA
 
 Upstream: --upstream HOST:PORT, or the first line of --upstream-file when
 that file exists (re-read when it changes): the rig switches a case between
@@ -47,7 +56,7 @@ import sys
 import threading
 import time
 
-from dnslib import DNSRecord, QTYPE, RCODE
+from dnslib import DNSLabel, DNSRecord, QTYPE, RCODE, RD
 
 RESET = object()   # handle(): reset the TCP connection instead of answering
 UPSTREAM = None
@@ -206,6 +215,41 @@ def malform(ans, kind):
     return ans
 
 
+def wire_name(name):
+    """Uncompressed wire form of a dnslib name."""
+    return b''.join(bytes([len(label)]) + label for label in DNSLabel(name).label) + b'\0'
+
+
+def bad_srv(ans, kind):
+    """Corrupt the first SRV record's RDATA as KIND says (see the module
+    docstring); an answer without an SRV record is returned unchanged."""
+    msg = DNSRecord.parse(ans)
+    idx = next((i for i, rr in enumerate(msg.rr) if rr.rtype == QTYPE.SRV), None)
+    if idx is None:
+        return ans
+    srv = msg.rr[idx].rdata
+    head = struct.pack('!HHH', srv.priority, srv.weight, srv.port)
+    rdata = {
+        'short': head[:3],
+        'loop': head + b'\xc0\x00',             # patched below, once its offset is known
+        'long': head + (b'\x3f' + b'a' * 63) * 5 + b'\0',
+        'nothost': head + b'\x08bad!host\x04test\0',
+        'slack': head + wire_name(srv.target) + b'\0\0',
+    }.get(kind)
+    if rdata is None:
+        return ans
+    msg.rr[idx].rdata = RD(rdata)       # packed as is, RDLENGTH set to its length
+    out = bytearray(msg.pack())
+    if kind == 'loop':
+        off = first_answer(out)
+        for _ in range(idx):            # the answer records before it
+            off = skip_name(out, off)
+            off += 10 + struct.unpack('!H', out[off + 8:off + 10])[0]
+        target = skip_name(out, off) + 10 + 6
+        out[target:target + 2] = struct.pack('!H', 0xc000 | target)
+    return bytes(out)
+
+
 def handle(data, proto):
     """Return the answer bytes for one query, or None to stay silent."""
     try:
@@ -246,6 +290,8 @@ def handle(data, proto):
         ans = struct.pack('!H', (struct.unpack('!H', ans[:2])[0] + 1) & 0xffff) + ans[2:]
     elif action == 'malformed':
         ans = malform(ans, args[0] if args else 'loop')
+    elif action == 'badsrv':
+        ans = bad_srv(ans, args[0] if args else 'short')
     return ans
 
 

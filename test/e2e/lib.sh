@@ -10,7 +10,8 @@
 # Variables (set by run.sh):
 #   E2E_DIR  test/e2e          REPO   repository root
 #   E2E_TMP  scratch dir (mktemp -d on the host, removed on exit)
-#   MODULE   $REPO/build/libnss_srvsip.so.2
+#   MODULE   $MODULE_DIR/libnss_srvsip.so.2  (MODULE_DIR: $REPO/build, or
+#            $E2E_MODULE_DIR; first on LD_LIBRARY_PATH)
 # Per case (set by the runner): CASE_NAME, CASE_DIR (scratch, also the cwd).
 
 PY=/usr/bin/python3                  # Debian's, which has python3-dnslib

@@ -16,6 +16,8 @@
 #   CASE-PATTERN  shell glob on case names (default: all)
 # env: E2E_ALLOW_NO_MODULE=1  module cases SKIP (instead of FAIL) when
 #        build/libnss_srvsip.so.2 is missing
+#      E2E_MODULE_DIR=DIR     load libnss_srvsip.so.2 from DIR instead of build/
+#                             (e.g. another worktree's build, to compare)
 #      E2E_CASE_TIMEOUT=S     per-case limit (default 120)
 #      E2E_KEEP=1             keep the scratch dir (path printed on stderr)
 #      E2E_SERVER=nsd|bind    server behind the proxy for cases that do not
@@ -28,8 +30,9 @@ set -u
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$E2E_DIR/../.." && pwd)
-MODULE="$REPO/build/libnss_srvsip.so.2"
-export E2E_DIR REPO MODULE
+MODULE_DIR=$(cd "${E2E_MODULE_DIR:-$REPO/build}" 2>/dev/null && pwd) || MODULE_DIR=${E2E_MODULE_DIR:-$REPO/build}
+MODULE="$MODULE_DIR/libnss_srvsip.so.2"
+export E2E_DIR REPO MODULE MODULE_DIR
 
 # ------------------------------------------------------------ host side --
 if [ "${1:-}" != --inside ]; then
@@ -69,7 +72,7 @@ PATTERNS=("$@")
 
 # shellcheck source=lib.sh
 . "$E2E_DIR/lib.sh"
-export LD_LIBRARY_PATH="$REPO/build${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export LD_LIBRARY_PATH="$MODULE_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export PYTHONDONTWRITEBYTECODE=1
 cd "$E2E_TMP" || exit 2
 

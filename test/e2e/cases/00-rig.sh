@@ -59,10 +59,11 @@ rig_dns_zones() {
 }
 
 # Proves the e2e fixture zones (failover.test, other.test, families.test,
-# faults.test) are served as the cases assume: a 30-record RRset is truncated
-# over UDP without EDNS (TC=1, as glibc asks) and complete over TCP; a target
-# in another zone has no Additional data, same-zone targets do; the faults
-# domain has its own address.
+# faults.test, misroute.test, away.test) are served as the cases assume: a
+# 30-record RRset is truncated over UDP without EDNS (TC=1, as glibc asks)
+# and complete over TCP; a target in another zone has no Additional data,
+# same-zone targets do; the faults and misroute domains have their own
+# addresses.
 rig_fixture_zones() {
     local d="dig +norec +tries=1 +time=2 @127.0.0.1" out
     out=$($d +noedns +ignore +notcp SRV _sip._udp.big.failover.test)
@@ -85,6 +86,14 @@ rig_fixture_zones() {
     expect_eq "faults.test own address" 127.0.0.90 "$($d +short A faults.test)"
     expect_eq "mixed: v4only has no AAAA" "" "$($d +short AAAA v4only.families.test)"
     expect_eq "mixed: v6only AAAA" fd53::82 "$($d +short AAAA v6only.families.test)"
+    out=$($d SRV _sip._udp.fo.misroute.test)
+    expect_match "misroute fo: fo-p1 glue" 'fo-p1\.misroute\.test\.[[:space:]]+3600[[:space:]]+IN[[:space:]]+A' "$out"
+    if echo "$out" | grep -q 'fo-p0\.away\.test\..*IN[[:space:]]*A'; then
+        fail "misroute fo: away.test target in the additional section (cases assume it is not)"
+    fi
+    expect_eq "misroute fo: own address" 127.0.2.10 "$($d +short A fo.misroute.test)"
+    expect_eq "misroute decide: udp-v4 has no AAAA" "" "$($d +short AAAA udp-v4.misroute.test)"
+    expect_match "misroute alias: alias-t is a CNAME" 'alias-t\.misroute\.test\..*CNAME' "$($d A alias-t.misroute.test)"
 }
 
 # Proves the proxy's fault rules work (for later fault cases), and that
@@ -120,7 +129,8 @@ rig_proxy_faults() {
 }
 
 # Proves each "malformed KIND" rule breaks the answer the way the fault cases
-# assume (dig's parser rejects or flags it) while other names pass.
+# assume (dig's parser rejects or flags it) while other names pass, and each
+# "badsrv KIND" rule corrupts one SRV record only (tools/srv_walk.py).
 rig_proxy_malformed() {
     local d="dig +norec +tries=1 +time=1 @127.0.0.1" k
     for k in loop ptrpast; do
@@ -132,6 +142,16 @@ rig_proxy_malformed() {
         expect_match "malformed $k" 'malformed message packet' "$($d SRV _sip._udp.faults.test 2>&1)"
     done
     expect_match "other names pass" 'status: NOERROR' "$($d A sip1.faults.test)"
+    # badsrv: one SRV record's RDATA corrupt in a message that stays
+    # well-formed (walked by RDLENGTH to its end), the other record intact.
+    for k in short:3 loop:8 long:327 nothost:21 slack:26; do
+        proxy_rules "_sip._udp.faults.test SRV badsrv ${k%:*}"
+        expect_match "badsrv ${k%:*}" "^ok 0 2 [0-9]+ [0-9]+ ${k#*:},[0-9]+\$" \
+            "$("$PY" "$E2E_DIR/tools/srv_walk.py" _sip._udp.faults.test)"
+    done
+    proxy_rules
+    expect_match "srv_walk without a rule" '^ok 0 2 [0-9]+ [0-9]+ [0-9]+,[0-9]+$' \
+        "$("$PY" "$E2E_DIR/tools/srv_walk.py" _sip._udp.faults.test)"
 }
 
 # Proves nfq_delay + NFQUEUE delay every DNS packet on lo once each way: one

@@ -5,8 +5,9 @@
 e2e_case_servers dot_target_noname dot_target_noname module
 
 # Proves _x._tcp.example.com (wildcard SRV 0 0 0 .) fails with EAI_NONAME
-# (gaierror -2) / gethostbyname HOST_NOT_FOUND, and no A/AAAA query is ever sent (neither the
-# module's RFC 2782 fallback nor the dns module after [NOTFOUND=return]).
+# (gaierror -2) / gethostbyname HOST_NOT_FOUND, and no A/AAAA query is ever
+# sent: the SRV RRset decides (NOTFOUND), so the module does not step aside
+# and the dns module is not asked after [NOTFOUND=return].
 dot_target_noname() {
     qlog_mark
     gai gai _x._tcp.example.com -n 3 >out || fail "gai.py failed"

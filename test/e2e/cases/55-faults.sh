@@ -5,13 +5,15 @@
 # Every case runs against NSD and BIND (_nsd / _bind).
 #
 # Each failing fault is injected twice: on the SRV query, and on the address
-# queries of the targets (with the Additional section stripped so they are
-# looked up).  Expected (README "outcome" table; a malformed answer is no
-# usable answer, like no answer):
+# queries of every target (with the Additional section stripped so they are
+# looked up; a target whose queries fail is passed over for the next one, so
+# TRYAGAIN needs them all to fail - failover itself is cases/27-misroute.sh).
+# Expected (README "outcome" table; a malformed answer is no usable answer,
+# like no answer):
 #   hosts: files srvsip [NOTFOUND=return TRYAGAIN=return] dns
 #       getaddrinfo EAI_AGAIN (-3), gethostbyname TRY_AGAIN (h_errno 2), and
-#       no query for faults.test's own address (neither an RFC 2782 fallback
-#       nor the dns module: TRYAGAIN=return stops the lookup)
+#       no query for faults.test's own address (the module never resolves
+#       the domain itself, and TRYAGAIN=return keeps the dns module from it)
 #   hosts: files srvsip dns           (default actions: TRYAGAIN continues)
 #       the dns module is asked next and answers 127.0.0.90 (checked with
 #       the fault on the SRV query; the module's status is the same either
@@ -95,7 +97,7 @@ tryagain_scope() {
     expect_ne "$what, default actions: dns asked for faults.test" 0 "$(qlog_count A faults.test)"
 }
 
-# fault_case LIMIT_MS ACTION...: the fault on the SRV query, then on the
+# fault_case LIMIT_MS ACTION...: the fault on the SRV query, then on both
 # targets' address queries (Additional section stripped).
 fault_case() {
     local limit=$1

@@ -16,9 +16,10 @@ e2e_case robust_memcheck_paths_nocache robust_memcheck_paths_nocache module
 # the ERANGE path (gethostbyname_r with a 16-octet buffer, then 8 KiB), a
 # thread that gets ERANGE and exits without the retry (the stashed result
 # must be freed with the thread), a "."
-# target (NOTFOUND), a SERVFAIL (TRYAGAIN), RFC 2782's fallback to the
-# domain's own address (listed suffix without SRV records), out-of-scope
-# names (UNAVAIL, then dns: found and unknown).
+# target (NOTFOUND), a SERVFAIL (TRYAGAIN), a listed name without any SRV
+# RRset (SRV queries, then the module steps aside - UNAVAIL - and dns
+# answers the name's own address), out-of-scope names (UNAVAIL, then dns:
+# found and unknown).
 MEMCHECK_OPS=(
     gai:sipdomain.com:sipsrv gai4:sipdomain.com:sipsrv
     gai:_sip._udp.sipdomain.com gai:_foobar._tcp.example.com:9
@@ -58,7 +59,7 @@ memcheck_run() {
         "$(grep -m1 '^thread-erange' "$tag.out")"
     expect_eq "$tag: dot target" "gai _x._tcp.example.com => EAI_NONAME" "$(grep -m1 '^gai _x._tcp' "$tag.out")"
     expect_eq "$tag: SERVFAIL" "gai _sip._tcp.elsewhere.ca => EAI_AGAIN" "$(grep -m1 '^gai _sip._tcp.elsewhere.ca' "$tag.out")"
-    expect_match "$tag: fallback" '^gai server\.example\.com => OK 127\.0\.0\.34' "$(grep -m1 '^gai server.example.com' "$tag.out")"
+    expect_match "$tag: no SRV RRset (dns answers)" '^gai server\.example\.com => OK 127\.0\.0\.34' "$(grep -m1 '^gai server.example.com' "$tag.out")"
     expect_match "$tag: out of scope" '^gai www\.plain\.test => OK ' "$(grep -m1 '^gai www.plain.test' "$tag.out")"
     expect_eq "$tag: unknown name" "gai nosuch.plain.test => EAI_NONAME" "$(grep -m1 '^gai nosuch' "$tag.out")"
     local errs lost

@@ -92,8 +92,8 @@ suffix_names() {
 # Proves, with "domain .example.com", that a listed suffix's names get the
 # expected status through getaddrinfo (AF_UNSPEC and AF_INET) and
 # gethostbyname, with no crash: the valid name in any case and with a
-# trailing dot resolves (RFC 2782 fallback, server.example.com has no SRV:
-# 127.0.0.34) after SRV queries; the longest valid name (253 octets) and label
+# trailing dot resolves after SRV queries (server.example.com has no SRV
+# records: the module steps aside and dns answers 127.0.0.34); the longest valid name (253 octets) and label
 # (63) are queried (and do not exist: EAI_NONAME); a 254+ octet name (up to
 # 16 KiB), a 64+ octet label, empty labels, a doubled trailing dot and
 # octets outside letters/digits/-/_ (UTF-8, 0xff, controls, space, DEL, tab,
