@@ -405,7 +405,7 @@ EOF
 nscd_start() {
     nscd_conf "$1" "$2" >"$CASE_DIR/nscd.conf"   # same inode: the bind mount shows it
     rm -f "$NSCD_SOCKET"
-    bg_start "nscd-$1-$2" nscd -d -f /etc/nscd.conf
+    bg_start "nscd-$1-$2" "$NSCD" -d -f /etc/nscd.conf
     NSCD_PID=$BG_LAST
     if ! wait_until 10 test -S "$NSCD_SOCKET"; then
         local why
@@ -502,8 +502,25 @@ nscd_inner() {
 # pairing works again: lone-sip (.61), and "." is not found.  SKIPs without
 # nscd.
 misroute_nscd() {
-    need_cmd nscd
+    find_nscd
     in_private_mounts nscd_inner
+}
+
+# find_nscd: NSCD, the nscd binary: the installed one, or one unpacked from
+# the package tools/install-deps.sh downloads into $NSCD_DEB_DIR (nscd is
+# never installed for the tests: an installed nscd would cache every lookup
+# of the machine from its next boot).  SKIPs without either.
+NSCD_DEB_DIR=${NSCD_DEB_DIR:-/var/cache/srvsip-tests}
+find_nscd() {
+    local deb
+    export NSCD
+    NSCD=$(command -v nscd || true)
+    [ -n "$NSCD" ] && return 0
+    deb=$(ls "$NSCD_DEB_DIR"/nscd_*.deb 2>/dev/null | head -n 1)
+    [ -n "$deb" ] || skip "no nscd: neither installed nor downloaded into $NSCD_DEB_DIR (tools/install-deps.sh downloads it)"
+    dpkg-deb -x "$deb" "$CASE_DIR/nscd-pkg" || fail "cannot unpack $deb"
+    NSCD=$CASE_DIR/nscd-pkg/usr/sbin/nscd
+    [ -x "$NSCD" ] || skip "$deb holds no usr/sbin/nscd"
 }
 
 # ---------------------------------------------------------------- setuid --
