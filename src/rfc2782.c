@@ -110,6 +110,9 @@ double srv_first_choice_probability(const struct srv_record *records, size_t n, 
 	size_t members = 0;
 	size_t zeros = 0;
 
+	if (i >= n)
+		return 0.0;
+
 	for (size_t j = 0; j < n; j++) {
 		if (records[j].priority != records[i].priority)
 			continue;
