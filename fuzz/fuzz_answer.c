@@ -38,6 +38,7 @@
 #include "srv_parse.h"
 #ifdef FUZZ_HAVE_CACHE
 #include "cache.h" /* fuzz.mk defines FUZZ_HAVE_CACHE when src/cache.c exists */
+#include "fuzz_check.h"
 #endif
 
 #if defined(__has_feature)
@@ -59,17 +60,6 @@
 /* Message ids with this bit: handed to the engine as DNS_ANSWER whatever
  * they say; without it the fake maps them the way libresolv does. */
 #define FUZZ_ID_RAW 0x8000u
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define check(cond)                                                                          \
-	do {                                                                                 \
-		if (!(cond)) {                                                               \
-			fprintf(stderr, "fuzz_answer: invariant failed at %s:%d: %s\n", __FILE__, \
-				__LINE__, #cond);                                            \
-			abort();                                                             \
-		}                                                                            \
-	} while (0)
 
 struct chunk {
 	const uint8_t *data;

@@ -30,17 +30,7 @@
 #include "dns_client.h"
 #include "dnswire.h"
 #include "fake_net.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define check(cond)                                                                          \
-	do {                                                                                 \
-		if (!(cond)) {                                                               \
-			fprintf(stderr, "fuzz_client: invariant failed at %s:%d: %s\n", __FILE__, \
-				__LINE__, #cond);                                            \
-			abort();                                                             \
-		}                                                                            \
-	} while (0)
+#include "fuzz_check.h"
 
 struct script {
 	const uint8_t *data;

@@ -15,17 +15,7 @@
 #include "config.h"
 #include "srv.h"
 #include "srv_parse.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define check(cond)                                                                          \
-	do {                                                                                 \
-		if (!(cond)) {                                                               \
-			fprintf(stderr, "fuzz_config: invariant failed at %s:%d: %s\n", __FILE__, \
-				__LINE__, #cond);                                            \
-			abort();                                                             \
-		}                                                                            \
-	} while (0)
+#include "fuzz_check.h"
 
 struct errors {
 	unsigned count;
