@@ -159,10 +159,11 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 
 	if (!arguments_valid(name, entry, family, out, errnop, h_errnop))
 		goto invalid;
-	int saved_errno = errno; /* scope_classify leaves errno alone */
 	long long start_us;
+	int saved_errno; /* a successful lookup leaves errno alone */
 	/* An ERANGE retry gets the result of the call it retries. */
 	if (stash_take(name, entry, family, &item)) {
+		saved_errno = errno;
 		start_us = monotonic_us();
 	} else {
 		/* The scope decision comes first and touches nothing else: it is
@@ -170,6 +171,7 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 		item.trigger = scope_classify(name, &req, &item.debug);
 		if (item.trigger == SCOPE_NONE)
 			goto step_aside;
+		saved_errno = errno;
 		start_us = monotonic_us();
 		if (!resolve(name, entry, family, &req, &item))
 			goto no_memory;
@@ -180,7 +182,7 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 			goto buffer_too_small;
 		if (out->ttlp != NULL)
 			*out->ttlp = (int32_t)(item.res->ttl > INT32_MAX ? INT32_MAX : item.res->ttl);
-		errno = saved_errno; /* a successful lookup leaves errno alone */
+		errno = saved_errno;
 	}
 	if (item.debug)
 		log_lookup(&item, monotonic_us() - start_us,
