@@ -17,8 +17,10 @@
 #   image        the release's system: minimal (mmdebstrap --variant=apt) plus
 #                what tools/install-deps.sh installs there, cached as a
 #                tarball between runs (see DISTROS_CACHE)
-#   deps         tools/install-deps.sh in that minimal system; then again on
-#                the finished system, where it must find nothing missing
+#   deps         tools/install-deps.sh in that minimal system (forky, sid:
+#                --build-only); then again on the finished system, where it
+#                must find nothing missing, and --print: every package name
+#                it would install exists in the release
 #   static       make check-static (that release's cppcheck and clang-tidy)
 #   build        make (gcc -Werror)
 #   unit         make check-unit
@@ -46,7 +48,7 @@
 #   DISTROS_CACHE    image cache, outside the checkout
 #                    (default /var/cache/srvsip-distros).  An image is
 #                    named by a hash of the release, architecture, mirror,
-#                    tools/install-deps.sh and this script's image recipe, so
+#                    steps, tools/install-deps.sh and this image recipe, so
 #                    changing any of them builds a new one; an image older
 #                    than DISTROS_MAX_AGE days (default 7) is rebuilt too,
 #                    as the release's archive moves on.  Older images of a
@@ -216,7 +218,9 @@ build_image() {
 		IMAGE_DEPS="FAIL $deps_secs tools/install-deps.sh failed in a minimal $REL (exit $deps_rc; deps-minimal.log)"
 		return 0
 	fi
-	IMAGE_DEPS="PASS $deps_secs tools/install-deps.sh installed everything in a minimal $REL"
+	local what=everything
+	[ -z "$DEPS_ARGS" ] || what="the build set ($DEPS_ARGS)"
+	IMAGE_DEPS="PASS $deps_secs tools/install-deps.sh installed $what in a minimal $REL"
 	in_root 'apt-get clean' >/dev/null 2>&1
 	mkdir -p "$CACHE"
 	tmp="$CACHE/.$(basename "$img").tmp.$$"
@@ -241,7 +245,11 @@ inside() {
 	# The system's root is a tmpfs of its own: a mount point, as / must be
 	# for the tests' own unshare --propagation (and gone with the namespace).
 	mount -t tmpfs -o mode=0755 tmpfs "$ROOT" || { result image FAIL 0 "cannot mount a tmpfs"; exit 1; }
-	DEPS_ARGS=''
+	# Where only the build and the unit tests run (testing, unstable), the
+	# image holds the build set only (quicker, and safe from packages that
+	# testing cannot install for a while); the deps step still checks that
+	# every name of the full set exists there (--print).
+	case " $(steps_of "$REL") " in *" e2e "*) DEPS_ARGS='' ;; *) DEPS_ARGS=--build-only ;; esac
 	img="$CACHE/$REL-$KEY.tar.zst"
 	IMAGE_DEPS=''
 	mkdir -p "$CACHE"
@@ -275,21 +283,20 @@ inside() {
 	for step in $(steps_of "$REL"); do
 		case $step in
 		deps)
-			# On the finished system install-deps must find nothing missing.
+			# On the finished system install-deps must find nothing missing,
+			# and every name it would install must exist in the release.
 			run_step deps 1800 "tools/install-deps.sh $DEPS_ARGS && echo 'install-deps: nothing missing' && tools/install-deps.sh --print"
 			if [ -n "$IMAGE_DEPS" ]; then
-				# shellcheck disable=SC2086 # IMAGE_DEPS is "STATUS SECONDS DETAIL"
-				set -- $IMAGE_DEPS
-				st=$1 n=$2
-				shift 2
-				detail="$*"
-				if [ "$st" = PASS ] && [ "$STEP_RC" != 0 ]; then st=FAIL detail="$detail; a second run failed"; fi
-				result deps "$st" "$n" "$detail"
-			elif [ "$STEP_RC" = 0 ]; then
-				result deps PASS "$STEP_SECS" "cached image: tools/install-deps.sh finds nothing missing"
+				read -r st n detail <<<"$IMAGE_DEPS"
 			else
-				result deps FAIL "$STEP_SECS" "tools/install-deps.sh failed (exit $STEP_RC)"
+				st=PASS n=$STEP_SECS detail="cached image: tools/install-deps.sh $DEPS_ARGS finds nothing missing"
 			fi
+			if [ "$STEP_RC" != 0 ]; then
+				st=FAIL detail="$detail; then tools/install-deps.sh failed on the finished system (exit $STEP_RC)"
+			elif [ -n "$DEPS_ARGS" ]; then
+				detail="$detail; the full set's $(grep -cE '^[a-z0-9][a-z0-9.+-]*( \(optional\))?$' "$LOGDIR/deps.log") package names exist in $REL"
+			fi
+			result deps "$st" "$n" "$detail"
 			;;
 		static)
 			run_step static 900 "make --no-print-directory check-static"
@@ -397,7 +404,7 @@ T0=$(date +%s)
 for rel in "$@"; do
 	rm -rf "${LOGS:?}/$rel" && mkdir -p "$LOGS/$rel"
 	key=$( {
-		printf '%s\n' "$RECIPE" "$rel" "$arch" "$mirror"
+		printf '%s\n' "$RECIPE" "$rel" "$arch" "$mirror" "$(steps_of "$rel")"
 		declare -f build_image mount_root
 		cat "$REPO/tools/install-deps.sh"
 	} | sha256sum | cut -c1-12)
