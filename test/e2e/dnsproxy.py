@@ -2,13 +2,17 @@
 """Logging (and fault-injecting) DNS proxy for the e2e rig.
 
 NSD cannot log queries, so the rig puts this proxy on 127.0.0.1:53 (the
-address in the namespace's resolv.conf) in front of the real server.  Every
-query is logged as one line:
+address in the namespace's resolv.conf) and [::1]:53 in front of the real
+server.  Every query is logged as one line:
 
-    <epoch> <udp|tcp> <QTYPE> <qname> <action>
+    <epoch> <udp|tcp> <QTYPE> <qname> <action> from=<addr>#<port> to=<addr> id=<ID> edns=<edns> ad=<0|1>
 
 (qname lower-cased, with its trailing dot), so a case can prove which queries
-a lookup did or did not send.
+a lookup did or did not send, and how: from= is the sender's address and
+source port, to= the proxy address the query reached (--listen, with %scope
+for a link-local one), id= the message ID, edns= "-" without an OPT record,
+else PAYLOAD/VERSION of the first one (e.g. 1200/0), ad= the AD bit.  The
+first five columns never change (cases read them by position).
 
 Optional rules file (re-read when it changes), first match wins, one rule per
 line, '#' comments:
@@ -31,6 +35,10 @@ NAME is an exact name, '*' or '*.suffix'; TYPE is a QTYPE or '*'. ACTION:
                       rdlen    RDLENGTH runs past the end of the message
                       counts   ANCOUNT/NSCOUNT/ARCOUNT larger than the records
                                the message holds (each + 5)
+    flood [MS]      never answer: for MS milliseconds (default 3000) send the
+                    sender the real answer under wrong message IDs, as fast
+                    as possible (UDP only; the count goes to stdout as
+                    "flood QNAME QTYPE N packets in S s")
     badsrv KIND     forward, then corrupt the RDATA of the answer section's
                     first SRV record only: the message stays well-formed
                     (RDLENGTH matches, every other record intact), that
@@ -40,6 +48,10 @@ NAME is an exact name, '*' or '*.suffix'; TYPE is a QTYPE or '*'. ACTION:
                       long     target of 321 octets (five 63-octet labels)
                       nothost  target "bad!host.test." (not a host name)
                       slack    the target, then 2 octets more in the RDATA
+
+Listen: --listen HOST:PORT, repeatable (UDP and TCP on each); an IPv6
+address may be written [ADDR]:PORT, a link-local one with its scope,
+[fe80::53%veth0]:53.
 
 Upstream: --upstream HOST:PORT, or the first line of --upstream-file when
 that file exists (re-read when it changes): the rig switches a case between
@@ -128,9 +140,29 @@ def match_rule(qname, qtype):
     return 'pass', []
 
 
-def log(proto, qtype, qname, action):
+def addr_text(addr):
+    """ADDR#PORT of a socket address (IPv4 or IPv6, scope as %name)."""
+    host = addr[0]
+    if len(addr) == 4 and addr[3] and '%' not in host:
+        try:
+            host += '%' + socket.if_indextoname(addr[3])
+        except OSError:
+            host += '%' + str(addr[3])
+    return '%s#%d' % (host, addr[1])
+
+
+def query_fields(req):
+    """The id=, edns= and ad= columns of a parsed query."""
+    opt = next((rr for rr in req.ar if rr.rtype == QTYPE.OPT), None)
+    edns = '-' if opt is None else '%d/%d' % (opt.rclass, (opt.ttl >> 16) & 0xff)
+    return 'id=%d edns=%s ad=%d' % (req.header.id, edns, 1 if req.header.ad else 0)
+
+
+def log(proto, qtype, qname, action, meta, fields='id=- edns=- ad=-'):
+    """One query log line; meta = (sender address, listen address text)."""
     with LOG_LOCK:
-        LOG.write('%.6f %s %s %s %s\n' % (time.time(), proto, qtype, qname, action))
+        LOG.write('%.6f %s %s %s %s from=%s to=%s %s\n' % (
+            time.time(), proto, qtype, qname, action, addr_text(meta[0]), meta[1], fields))
         LOG.flush()
 
 
@@ -250,19 +282,45 @@ def bad_srv(ans, kind):
     return bytes(out)
 
 
-def handle(data, proto):
-    """Return the answer bytes for one query, or None to stay silent."""
+def flood(data, meta, ms, qname, qtype):
+    """The flood action: the real answer under wrong IDs (never the query's)
+    to the sender, from the address it asked, for ms milliseconds."""
+    ans = forward_udp(data)
+    if ans is None:
+        return
+    qid = struct.unpack('!H', data[:2])[0]
+    sock, dest = meta[2], meta[0]
+    t0 = time.monotonic()
+    end, sent = t0 + ms / 1000.0, 0
+    while time.monotonic() < end:
+        for _ in range(64):
+            wrong = (qid + 1 + sent % 65535) & 0xffff      # never qid
+            try:
+                sock.sendto(struct.pack('!H', wrong) + ans[2:], dest)
+            except OSError:
+                pass
+            sent += 1
+    print('flood %s %s %d packets in %.2f s' % (qname, qtype, sent, time.monotonic() - t0), flush=True)
+
+
+def handle(data, proto, meta):
+    """Return the answer bytes for one query, or None to stay silent.
+    meta: (sender address, listen address text, UDP socket or None)."""
     try:
         req = DNSRecord.parse(data)
         q = req.q
         qname = str(q.qname).lower()
         qtype = QTYPE.get(q.qtype, str(q.qtype))
     except Exception:  # not DNS: forward as is, log it
-        log(proto, '?', '?', 'pass')
+        log(proto, '?', '?', 'pass', meta)
         return forward_udp(data) if proto == 'udp' else forward_tcp(data)
     action, args = match_rule(qname, qtype)
-    log(proto, qtype, qname, action)
+    log(proto, qtype, qname, action, meta, query_fields(req))
     if action == 'drop':
+        return None
+    if action == 'flood':
+        if proto == 'udp':
+            flood(data, meta, int(args[0]) if args else 3000, qname, qtype)
         return None
     if action == 'servfail':
         return reply_rcode(req, RCODE.SERVFAIL)
@@ -298,7 +356,7 @@ def handle(data, proto):
 class UDPHandler(socketserver.BaseRequestHandler):
     def handle(self):
         data, sock = self.request
-        ans = handle(data, 'udp')
+        ans = handle(data, 'udp', (self.client_address, self.server.label, sock))
         if ans is not None and ans is not RESET:
             sock.sendto(ans, self.client_address)
 
@@ -315,7 +373,7 @@ class TCPHandler(socketserver.BaseRequestHandler):
                 data = recv_exact(s, struct.unpack('!H', hdr)[0])
                 if data is None:
                     return
-                ans = handle(data, 'tcp')
+                ans = handle(data, 'tcp', (self.client_address, self.server.label, None))
                 if ans is RESET:
                     # SO_LINGER 0: close() sends RST, as a host without TCP service
                     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
@@ -339,13 +397,22 @@ class TCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
 
 def hostport(s):
     host, port = s.rsplit(':', 1)
-    return host, int(port)
+    return host.strip('[]'), int(port)
+
+
+def listen_address(s):
+    """(family, socket address, label) of a --listen HOST:PORT: IPv4, IPv6
+    ([ADDR]:PORT or ADDR:PORT), link-local with its scope (fe80::1%eth0)."""
+    host, port = hostport(s)
+    family = socket.AF_INET6 if ':' in host else socket.AF_INET
+    info = socket.getaddrinfo(host, port, family, socket.SOCK_DGRAM, 0, socket.AI_NUMERICHOST)
+    return family, info[0][4], host
 
 
 def main():
     global UPSTREAM_DEFAULT, UPSTREAM_PATH, LOG, RULES_PATH
     ap = argparse.ArgumentParser()
-    ap.add_argument('--listen', type=hostport, default=('127.0.0.1', 53))
+    ap.add_argument('--listen', action='append', help='HOST:PORT, repeatable (default 127.0.0.1:53)')
     ap.add_argument('--upstream', type=hostport, required=True)
     ap.add_argument('--upstream-file', help='overrides --upstream while it exists')
     ap.add_argument('--log', required=True)
@@ -354,10 +421,13 @@ def main():
     a = ap.parse_args()
     UPSTREAM_DEFAULT, UPSTREAM_PATH, RULES_PATH = a.upstream, a.upstream_file, a.rules
     LOG = open(a.log, 'a')
-    udp = UDPServer(a.listen, UDPHandler)
-    tcp = TCPServer(a.listen, TCPHandler)
-    for srv in (udp, tcp):
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
+    for listen in a.listen or ['127.0.0.1:53']:
+        family, addr, label = listen_address(listen)
+        for base, handler in ((UDPServer, UDPHandler), (TCPServer, TCPHandler)):
+            cls = type(base.__name__, (base,), {'address_family': family})
+            srv = cls(addr, handler)
+            srv.label = label
+            threading.Thread(target=srv.serve_forever, daemon=True).start()
     if a.ready:
         open(a.ready, 'w').close()
     try:

@@ -20,7 +20,8 @@ BIND_ADDR=127.0.0.1 BIND_PORT=5301   # the second one (BIND 9, random rrset orde
 UPSTREAM_FILE="$E2E_TMP/dnsproxy/upstream" # the proxy's upstream (use_server)
 NFQ_DELAY="$E2E_TMP/tools/nfq_delay" # latency on lo (tools/nfq_delay.c, built by run.sh)
 DNS_ADDR=127.0.0.1                   # resolv.conf's server: the logging proxy, port 53
-QLOG="$E2E_TMP/dnsproxy/queries.log" # one line per query: time proto QTYPE qname action
+DNS_ADDR6=::1                        # the proxy listens there too (port 53)
+QLOG="$E2E_TMP/dnsproxy/queries.log" # one line per query: time proto QTYPE qname action from= to= id= edns= ad=
 PROXY_RULES="$E2E_TMP/dnsproxy/rules"
 SRVSIP_CONF=/etc/srvsip.conf         # compiled-in path (Makefile CONFIG_PATH)
 ULA6=fd53::2                         # extra addresses that AI_ADDRCONFIG counts
@@ -171,6 +172,13 @@ services:  ${2:-$NSS_SERVICES_DEFAULT}
 ethers:    files
 rpc:       files
 EOF
+}
+
+# resolv_conf LINE...: /etc/resolv.conf made of exactly these lines (several
+# nameservers, search lists); case_reset writes the rig's own again.
+resolv_conf() {
+    rm -f /etc/resolv.conf
+    printf '%s\n' "$@" >/etc/resolv.conf
 }
 
 write_hosts() {
@@ -399,23 +407,48 @@ dns_cont() {
     rm -f "$E2E_TMP/dns.stopped"
 }
 
-# start_proxy [LISTEN [UPSTREAM]]: the logging/fault proxy (dnsproxy.py).
+# start_proxy [LISTEN [UPSTREAM]]: the logging/fault proxy (dnsproxy.py),
+# on $DNS_ADDR:53 and [$DNS_ADDR6]:53 unless LISTEN (HOST:PORT) says.
 # Rules in $PROXY_RULES (see dnsproxy.py).  Without an explicit UPSTREAM,
 # $UPSTREAM_FILE (when it exists) names the upstream (use_server).  Sets
 # PROXY_PID.
 start_proxy() {
-    local listen=${1:-$DNS_ADDR:53} upstream=${2:-$NSD_ADDR:$NSD_PORT} dir ufile=()
+    local upstream=${2:-$NSD_ADDR:$NSD_PORT} dir ufile=() listen=()
     [ -z "${2:-}" ] && ufile=(--upstream-file "$UPSTREAM_FILE")
+    if [ -n "${1:-}" ]; then listen=(--listen "$1"); else listen=(--listen "$DNS_ADDR:53" --listen "[$DNS_ADDR6]:53"); fi
     dir="$E2E_TMP/dnsproxy"
     mkdir -p "$dir"
     rm -f "$dir/ready"
-    PYTHONDONTWRITEBYTECODE=1 "${INFRA_NICE[@]}" "$PY" -B "$E2E_DIR/dnsproxy.py" --listen "$listen" \
+    PYTHONDONTWRITEBYTECODE=1 "${INFRA_NICE[@]}" "$PY" -B "$E2E_DIR/dnsproxy.py" "${listen[@]}" \
         --upstream "$upstream" "${ufile[@]}" \
         --log "$QLOG" --rules "$PROXY_RULES" --ready "$dir/ready" \
         >"$dir/stdout" 2>&1 &
     PROXY_PID=$!
     wait_until 10 test -e "$dir/ready" || { cat "$dir/stdout" >&2; return 1; }
-    wait_until 10 dns_answers "${listen%:*}" "${listen##*:}" example.com SOA
+    proxy_answers "${listen[1]}"
+}
+
+# proxy_answers HOST:PORT: wait until a proxy there answers (10 s at most).
+proxy_answers() {
+    local host=${1%:*}
+    host=${host#[}
+    wait_until 10 dns_answers "${host%]}" "${1##*:}" example.com SOA
+}
+
+# proxy_extra NAME LISTEN...: one more dnsproxy.py (a second or third
+# nameserver), on each LISTEN (HOST:PORT, [IPV6%SCOPE]:PORT), with the rig
+# proxy's upstream, rules and query log (its to= column tells them apart);
+# a background program of the case (bg_start), stdout in $CASE_DIR/NAME.out.
+proxy_extra() {
+    local name=$1 l args=()
+    shift
+    for l in "$@"; do args+=(--listen "$l"); done
+    rm -f "$CASE_DIR/$name.ready"
+    bg_start "$name" "${INFRA_NICE[@]}" "$PY" -B "$E2E_DIR/dnsproxy.py" "${args[@]}" \
+        --upstream "$NSD_ADDR:$NSD_PORT" --upstream-file "$UPSTREAM_FILE" \
+        --log "$QLOG" --rules "$PROXY_RULES" --ready "$CASE_DIR/$name.ready"
+    wait_until 10 test -e "$CASE_DIR/$name.ready" || fail "proxy $name did not start: $(tail -n 3 "$CASE_DIR/$name.out" | paste -sd' ')"
+    for l in "$@"; do proxy_answers "$l" || fail "proxy $name on $l does not answer"; done
 }
 
 # proxy_rules [LINE...]: replace the proxy's fault rules (none = pass all).
@@ -438,7 +471,30 @@ qlog_count() {
         (t == "*" || $3 == t) && (n == "*" || $4 == n) { c++ } END { print c + 0 }'
 }
 
+# qlog_fields FIELD...: the queries since the mark, one line each with
+# those fields only: time proto type name action (columns 1-5), from to id
+# edns ad (the key=value columns, their values).
+qlog_fields() {
+    qlog_since | awk -v f="$*" 'BEGIN { n = split(f, want, " ") }
+        { split("", v); v["time"] = $1; v["proto"] = $2; v["type"] = $3; v["name"] = $4; v["action"] = $5
+          for (i = 6; i <= NF; i++) { k = $i; sub(/=.*/, "", k); x = $i; sub(/^[^=]*=/, "", x); v[k] = x }
+          line = ""; for (i = 1; i <= n; i++) line = line (i > 1 ? " " : "") v[want[i]]; print line }'
+}
+
 # ---------------------------------------------------------------- helpers --
+
+# undo_later CMD...: CMD runs before the next case (run.sh case_reset), also
+# when this case was killed: for what a case changes in the namespace that
+# the reset would not rewrite anyway (iptables filter rules, interfaces).
+undo_later() {
+    printf '%q ' "$@" >>"$E2E_TMP/undo.sh"
+    echo >>"$E2E_TMP/undo.sh"
+}
+undo_run() {
+    [ -e "$E2E_TMP/undo.sh" ] || return 0
+    bash "$E2E_TMP/undo.sh" 2>/dev/null
+    rm -f "$E2E_TMP/undo.sh"
+}
 
 module_built() { [ -e "$MODULE" ]; }
 

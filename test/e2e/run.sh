@@ -115,6 +115,7 @@ fi
 
 # case_reset: every case starts from the same state.
 case_reset() {
+    undo_run                       # undo_later commands of the last case
     write_nsswitch
     write_resolv
     write_hosts
