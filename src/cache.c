@@ -339,7 +339,7 @@ static void cached_query_batch(void *ctx, struct dns_query *queries, size_t n)
 	if (nmiss > 0) {
 		wrap->inner.query_batch(wrap->inner.ctx, misses, nmiss);
 		for (size_t k = 0; k < nmiss; k++) {
-			struct dns_query *q = &misses[k];
+			const struct dns_query *q = &misses[k];
 			if (q->length <= q->size)
 				cache_put(q->name, q->type, false, q->outcome, q->answer, q->length);
 			queries[where[k]] = *q;

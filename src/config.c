@@ -185,6 +185,46 @@ static bool append(struct config_entry **list, size_t *count, const struct confi
 	return true;
 }
 
+/* Out of memory while keeping an entry (config_parse then gives up). */
+static const char out_of_memory[] = "out of memory";
+
+/* A domain or program line: its entry kept, or the problem. */
+static const char *keep_entry(struct srvsip_config *cfg, char **words, int n, unsigned line)
+{
+	struct config_entry entry;
+	bool is_domain = words[0][0] == 'd';
+	const char *problem = parse_entry(words, n, is_domain, &entry);
+
+	if (problem != NULL)
+		return problem;
+	entry.line = line;
+	if (!(is_domain ? append(&cfg->domains, &cfg->ndomains, &entry)
+			: append(&cfg->programs, &cfg->nprograms, &entry)))
+		return out_of_memory;
+	if (is_domain)
+		index_domain(cfg, &entry);
+	return NULL;
+}
+
+/* One line of the file (its words, n > 0): NULL, or what is wrong. */
+static const char *parse_line(struct srvsip_config *cfg, char **words, int n, unsigned line)
+{
+	if (strcmp(words[0], "debug") == 0 && n == 1) {
+		cfg->debug = true;
+	} else if (strcmp(words[0], "allow-cname") == 0 && n == 1) {
+		cfg->allow_cname = true;
+	} else if (strcmp(words[0], "cache") == 0 && n == 2 &&
+		   (strcmp(words[1], "on") == 0 || strcmp(words[1], "off") == 0)) {
+		cfg->cache_off = strcmp(words[1], "off") == 0;
+	} else if (strcmp(words[0], "domain") == 0 || strcmp(words[0], "program") == 0) {
+		return keep_entry(cfg, words, n, line);
+	} else {
+		return "unknown keyword or arguments (expected debug, allow-cname, cache on|off, "
+		       "domain, program)";
+	}
+	return NULL;
+}
+
 int config_parse(FILE *stream, struct srvsip_config *cfg, config_error_fn on_error, void *ctx)
 {
 	char buf[CONFIG_LINE_MAX];
@@ -194,40 +234,19 @@ int config_parse(FILE *stream, struct srvsip_config *cfg, config_error_fn on_err
 	memset(cfg, 0, sizeof(*cfg));
 	while (read_line(stream, buf, sizeof(buf), &bad)) {
 		char *words[8];
-		const char *problem = NULL;
-		struct config_entry entry;
-		int n;
+		const char *problem = "line too long or contains a NUL octet";
+		int n = bad ? -1 : split_words(buf, words, 8);
 
 		line++;
-		if (bad) {
-			problem = "line too long or contains a NUL octet";
-		} else if ((n = split_words(buf, words, 8)) < 0) {
+		if (!bad && n < 0)
 			problem = "too many words or a non-ASCII octet";
-		} else if (n == 0) {
+		else if (!bad && n == 0)
 			continue;
-		} else if (strcmp(words[0], "debug") == 0 && n == 1) {
-			cfg->debug = true;
-		} else if (strcmp(words[0], "allow-cname") == 0 && n == 1) {
-			cfg->allow_cname = true;
-		} else if (strcmp(words[0], "cache") == 0 && n == 2 &&
-			   (strcmp(words[1], "on") == 0 || strcmp(words[1], "off") == 0)) {
-			cfg->cache_off = strcmp(words[1], "off") == 0;
-		} else if (strcmp(words[0], "domain") == 0 || strcmp(words[0], "program") == 0) {
-			bool is_domain = words[0][0] == 'd';
-			problem = parse_entry(words, n, is_domain, &entry);
-			if (problem == NULL) {
-				entry.line = line;
-				bool ok = is_domain ? append(&cfg->domains, &cfg->ndomains, &entry)
-						    : append(&cfg->programs, &cfg->nprograms, &entry);
-				if (!ok) {
-					config_free(cfg);
-					return -1;
-				}
-				if (is_domain)
-					index_domain(cfg, &entry);
-			}
-		} else {
-			problem = "unknown keyword or arguments (expected debug, allow-cname, cache on|off, domain, program)";
+		else if (!bad)
+			problem = parse_line(cfg, words, n, line);
+		if (problem == out_of_memory) {
+			config_free(cfg);
+			return -1;
 		}
 		if (problem != NULL) {
 			cfg->bad_lines++;

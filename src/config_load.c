@@ -119,7 +119,7 @@ static void free_snapshot(struct snapshot *snap)
  * says what the current one says.  Caller holds refresh_lock. */
 static void publish(struct snapshot *fresh)
 {
-	struct snapshot *now = atomic_load(&current);
+	const struct snapshot *now = atomic_load(&current);
 
 	if (same_snapshot(fresh, now)) {
 		if (fresh != NULL)

@@ -115,8 +115,8 @@ static int fill_hostent(const struct srv_result *res, const char *queried, int f
 	size_t alen = address_size(family);
 	bool alias = strlen(queried) != strlen(res->targets[0].name) ||
 		     !ascii_equal_nocase(queried, res->targets[0].name, strlen(queried));
-	char **aliases = bump_alloc(b, (alias ? 2 : 1) * sizeof(char *), alignof(char *));
-	char **list = bump_alloc(b, (naddrs + 1) * sizeof(char *), alignof(char *));
+	char **aliases = (char **)bump_alloc(b, (alias ? 2 : 1) * sizeof(char *), alignof(char *));
+	char **list = (char **)bump_alloc(b, (naddrs + 1) * sizeof(char *), alignof(char *));
 	char *addrs = bump_alloc(b, naddrs * alen + 1, alignof(uint32_t));
 	char *name = bump_string(b, res->targets[0].name);
 	char *alias_name = alias ? bump_string(b, queried) : NULL;
@@ -165,7 +165,7 @@ int pack_hostent(const struct srv_result *res, const char *queried, int family,
 static int fill_servent(const char *name, int port, const char *proto, struct servent *result,
 			struct bump *b)
 {
-	char **aliases = bump_alloc(b, sizeof(char *), alignof(char *));
+	char **aliases = (char **)bump_alloc(b, sizeof(char *), alignof(char *));
 	char *s_name = bump_string(b, name);
 	char *s_proto = bump_string(b, proto);
 

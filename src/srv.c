@@ -50,7 +50,7 @@ struct lookup_buffers {
 	uint8_t address_answers[BATCH_MAX][ADDRESS_ANSWER_SIZE];
 };
 /* Below malloc's mmap threshold (128 KiB): no system call per lookup. */
-_Static_assert(sizeof(struct lookup_buffers) < 128 * 1024, "one heap block per lookup");
+_Static_assert(sizeof(struct lookup_buffers) < (size_t)128 * 1024, "one heap block per lookup");
 
 /* What is known of one target's addresses, from worst to best news for the
  * lookup (merge_state keeps the best). */
@@ -123,12 +123,14 @@ static enum dns_outcome query_srv(struct lookup *lk, const char *name, bool sear
 
 static enum target_state merge_state(enum target_state a, enum target_state b)
 {
-	return a > b ? a : b;
+	if (a > b)
+		return a;
+	return b;
 }
 
 /* What one A or AAAA reply says about a candidate; its addresses of
  * `family` are added to the candidate's target. */
-static enum target_state read_address_reply(struct lookup *lk, struct candidate *c,
+static enum target_state read_address_reply(const struct lookup *lk, struct candidate *c,
 					    const struct dns_query *q, int family)
 {
 	struct dns_msg msg;
@@ -181,7 +183,10 @@ static void ask_addresses(struct lookup *lk, const size_t *which, size_t n)
 	for (size_t i = 0; i < nq; i++) {
 		struct candidate *c = &lk->cand[owner[i]];
 		enum target_state learnt = read_address_reply(lk, c, &queries[i], families[i]);
-		c->state = merge_state(c->state == TARGET_PENDING ? c->glue : c->state, learnt);
+		enum target_state known = c->state;
+		if (known == TARGET_PENDING)
+			known = c->glue;
+		c->state = merge_state(known, learnt);
 	}
 }
 
@@ -300,7 +305,7 @@ static void resolve_failover_list(struct lookup *lk, const struct dns_msg *msg, 
 	const struct srv_record *records = lk->buf->records;
 	const size_t *order = lk->buf->order;
 	size_t ncand = candidates(n);
-	size_t pending[SRV_MAX_TARGETS];
+	size_t pending[SRV_MAX_TARGETS] = {0};
 	size_t npending = 0;
 	struct srv_result *res = lk->res;
 

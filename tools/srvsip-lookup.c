@@ -50,6 +50,8 @@ static void usage(FILE *out)
 		"64 usage.\n");
 }
 
+/* A config_error_fn: its ctx is the path. */
+// cppcheck-suppress constParameterCallback
 static void print_bad_line(void *ctx, unsigned line, const char *problem)
 {
 	printf("%s:%u: %s\n", (const char *)ctx, line, problem);
@@ -215,7 +217,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	while ((opt = getopt_long(argc, argv, "s:p:f:P:ch", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			if ((o->svc = scope_pseudo_service(optarg)) == NULL)
+			o->svc = scope_pseudo_service(optarg);
+			if (o->svc == NULL)
 				return fprintf(stderr, "srvsip-lookup: unknown service %s\n", optarg), -1;
 			break;
 		case 'p':
