@@ -142,6 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fake_net net;
 	static uint8_t answers[8][512];
+	static uint8_t large[8192]; /* a single query's: read in place */
 	struct dns_client_config cfg;
 	struct dns_query queries[8];
 	uint16_t ids[8];
@@ -163,6 +164,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		queries[i] = (struct dns_query){names[i], i % 2 ? DNS_TYPE_AAAA : DNS_TYPE_A,
 						answers[i], sizeof(answers[i]), 0, DNS_ANSWER};
 		ids[i] = (uint16_t)(0x1234 + 0x0101 * i);
+	}
+	if (n == 1 && (data[1] & 0x80u)) {
+		queries[0].answer = large;
+		queries[0].size = sizeof(large);
 	}
 	long long schedule = dns_schedule_ms(&cfg);
 	long long deadline = (data[0] & 0x80u) ? schedule * (1 + (data[1] >> 6)) / 4 : -1;

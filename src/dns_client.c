@@ -47,7 +47,9 @@ struct client {
 	int answered_by;
 	unsigned server;                  /* whose turn it is */
 	struct pending pending[DNS_CLIENT_MAX_QUERIES];
-	uint8_t message[65536];           /* one datagram or TCP frame */
+	uint8_t *message;                 /* where a datagram or TCP frame is read */
+	size_t message_size;
+	uint8_t own[4096];                /* the message buffer of a batch */
 };
 
 /* ---- queries on the wire --------------------------------------------- */
@@ -156,13 +158,15 @@ static bool server_failed_it(const uint8_t *reply)
 	       (flags & (DNS_FLAG_AA | DNS_FLAG_RA)) == 0 && dns_get16(reply + 10) == 0;
 }
 
-/* Keeps a final reply for query i (cut at its buffer: the length says). */
-static void finish(struct client *c, size_t i, const uint8_t *reply, size_t len)
+/* Keeps a final reply for query i: `kept` octets of a reply of `len` (the
+ * query's length says when it was cut, by c->message or its own buffer). */
+static void finish(struct client *c, size_t i, const uint8_t *reply, size_t kept, size_t len)
 {
 	struct dns_query *q = &c->queries[i];
 	unsigned rcode = reply[3] & 0x0fu;
 
-	memcpy(q->answer, reply, len < q->size ? len : q->size);
+	if (q->answer != reply) /* not read in place */
+		memcpy(q->answer, reply, kept < q->size ? kept : q->size);
 	q->length = len;
 	if (rcode == DNS_RCODE_NXDOMAIN)
 		q->outcome = DNS_NXDOMAIN;
@@ -174,16 +178,18 @@ static void finish(struct client *c, size_t i, const uint8_t *reply, size_t len)
 	c->answered_by = (int)c->server;
 }
 
-/* Takes one reply from the current server (`cut`: a datagram longer than
- * c->message, of which len octets were kept).  False when the server is to
- * be given up (a runt datagram, as send_dg does). */
-static bool take_reply(struct client *c, const uint8_t *reply, size_t len, bool cut, bool tcp)
+/* Takes one reply of `len` octets from the current server, of which
+ * `kept` were read.  False when the server is to be given up (a runt
+ * datagram, as send_dg does). */
+static bool take_reply(struct client *c, const uint8_t *reply, size_t kept, size_t len, bool tcp)
 {
-	if (len < DNS_HEADER_SIZE)
+	bool cut = len > kept;
+
+	if (kept < DNS_HEADER_SIZE)
 		return tcp;
 	for (size_t i = 0; i < c->n; i++) {
 		struct pending *p = &c->pending[i];
-		if (p->state != Q_SENT || !reply_answers(c, i, reply, len))
+		if (p->state != Q_SENT || !reply_answers(c, i, reply, kept))
 			continue;
 		if (!tcp && server_failed_it(reply)) {
 			p->state = Q_NEXT;
@@ -191,7 +197,7 @@ static bool take_reply(struct client *c, const uint8_t *reply, size_t len, bool 
 			p->state = Q_TCP;
 			p->truncated = true;
 		} else {
-			finish(c, i, reply, len); /* over TCP any RCODE: send_vc checks none */
+			finish(c, i, reply, kept, len); /* over TCP any RCODE: send_vc checks none */
 		}
 		return true;
 	}
@@ -286,11 +292,11 @@ static bool read_datagrams(struct client *c, int fd, long long deadline)
 	for (int i = 0; i < READS_PER_WAKEUP; i++) {
 		if (net->now_ms(net->ctx) >= deadline)
 			return true;
-		ssize_t r = net->recv(net->ctx, fd, c->message, sizeof(c->message), true);
+		ssize_t r = net->recv(net->ctx, fd, c->message, c->message_size, true);
 		if (r < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-		bool cut = (size_t)r > sizeof(c->message);
-		if (!take_reply(c, c->message, cut ? sizeof(c->message) : (size_t)r, cut, false))
+		size_t kept = (size_t)r < c->message_size ? (size_t)r : c->message_size;
+		if (!take_reply(c, c->message, kept, (size_t)r, false))
 			return false;
 	}
 	return true;
@@ -324,6 +330,29 @@ static void udp_turn(struct client *c, long long deadline)
 		net->close(net->ctx, fd);
 }
 
+/* Reads one TCP frame (RFC 1035 4.2.2: a two-octet length first) and takes
+ * it; what c->message cannot hold is read and dropped (the reply counts as
+ * cut). */
+static bool read_frame(struct client *c, int fd, long long deadline)
+{
+	uint8_t prefix[2] = {0, 0};
+
+	if (!move_all(c, fd, prefix, 2, false, deadline))
+		return false;
+	size_t len = dns_get16(prefix);
+	size_t kept = len < c->message_size ? len : c->message_size;
+	if (!move_all(c, fd, c->message, kept, false, deadline))
+		return false;
+	for (size_t left = len - kept; left > 0;) {
+		uint8_t drop[512];
+		size_t n = left < sizeof(drop) ? left : sizeof(drop);
+		if (!move_all(c, fd, drop, n, false, deadline))
+			return false;
+		left -= n;
+	}
+	return take_reply(c, c->message, kept, len, true);
+}
+
 /* Asks the queries in `which` state over TCP, all on one connection
  * (send_vc writes both of its queries at once); bounded by the deadline,
  * which send_vc is not. */
@@ -341,13 +370,8 @@ static void tcp_turn(struct client *c, enum query_state which, long long deadlin
 		ok = move_all(c, fd, p->frame, p->len + 2, true, deadline);
 		p->state = Q_SENT;
 	}
-	while (ok && any_in(c, Q_SENT)) {
-		uint8_t prefix[2] = {0, 0};
-		ok = move_all(c, fd, prefix, 2, false, deadline);
-		size_t len = dns_get16(prefix);
-		ok = ok && move_all(c, fd, c->message, len, false, deadline) &&
-		     take_reply(c, c->message, len, false, true);
-	}
+	while (ok && any_in(c, Q_SENT))
+		ok = read_frame(c, fd, deadline);
 	if (fd >= 0)
 		net->close(net->ctx, fd);
 }
@@ -410,6 +434,10 @@ int dns_client_run(const struct dns_client_config *cfg, const struct dns_net *ne
 	c->queries = queries;
 	c->n = n;
 	c->answered_by = -1;
+	/* A single query (the SRV query) is read straight into its own large
+	 * buffer; a batch of address queries through c->own. */
+	c->message = n == 1 && queries[0].size > sizeof(c->own) ? queries[0].answer : c->own;
+	c->message_size = c->message == c->own ? sizeof(c->own) : queries[0].size;
 	prepare(c, ids);
 	/* res_send: `attempts` rounds over the servers, in order from `first`. */
 	for (int attempt = 0; attempt < cfg->attempts; attempt++) {

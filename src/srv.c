@@ -42,15 +42,18 @@ void srv_result_init(struct srv_result *res)
  * cut and read up to its last whole record. */
 #define ADDRESS_ANSWER_SIZE 1232
 
-/* What one lookup needs on the heap, in one allocation. */
+/* What one lookup needs on the heap: the SRV reply and its records in one
+ * block; the address replies in another, only when a target needs queries
+ * (a glued or cached lookup never does).  Each block stays well below
+ * malloc's mmap and trim thresholds (128 KiB), so that a lookup costs no
+ * brk or mmap system call. */
 struct lookup_buffers {
 	uint8_t answer[SRV_ANSWER_SIZE];
 	struct srv_record records[SRV_MAX_RECORDS];
 	size_t order[SRV_MAX_RECORDS];
-	uint8_t address_answers[BATCH_MAX][ADDRESS_ANSWER_SIZE];
 };
-/* Below malloc's mmap threshold (128 KiB): no system call per lookup. */
-_Static_assert(sizeof(struct lookup_buffers) < (size_t)128 * 1024, "one heap block per lookup");
+typedef uint8_t address_answers[BATCH_MAX][ADDRESS_ANSWER_SIZE];
+_Static_assert(sizeof(struct lookup_buffers) < (size_t)96 * 1024, "a small heap block");
 
 /* What is known of one target's addresses, from worst to best news for the
  * lookup (merge_state keeps the best). */
@@ -78,6 +81,7 @@ struct lookup {
 	struct srv_rng *rng;
 	struct srv_result *res;
 	struct lookup_buffers *buf;
+	address_answers *addr_buf;   /* NULL until a target needs queries */
 	struct candidate cand[SRV_MAX_TARGETS];
 };
 
@@ -170,13 +174,23 @@ static void ask_addresses(struct lookup *lk, const size_t *which, size_t n)
 			if (lk->family != AF_UNSPEC && lk->family != kinds[k].family)
 				continue;
 			queries[nq] = (struct dns_query){lk->cand[which[j]].target->name, kinds[k].type,
-							 lk->buf->address_answers[nq],
-							 ADDRESS_ANSWER_SIZE, 0, DNS_TEMPFAIL};
+							 NULL, ADDRESS_ANSWER_SIZE, 0, DNS_TEMPFAIL};
 			families[nq] = kinds[k].family;
 			owner[nq++] = which[j];
 		}
 	}
 	if (nq == 0)
+		return;
+	if (lk->addr_buf == NULL)
+		lk->addr_buf = malloc(sizeof(*lk->addr_buf));
+	for (size_t i = 0; i < nq; i++) {
+		if (lk->addr_buf == NULL) { /* out of memory: a temporary failure */
+			lk->cand[owner[i]].state = TARGET_FAILED;
+			continue;
+		}
+		queries[i].answer = (*lk->addr_buf)[i];
+	}
+	if (lk->addr_buf == NULL)
 		return;
 	lk->res->queries += (unsigned)nq;
 	lk->transport->query_batch(lk->transport->ctx, queries, nq);
@@ -472,6 +486,7 @@ void srv_resolve(const struct srv_request *req, const struct dns_transport *tran
 		if (decide_by_srv_name(&lk, srv_name, search))
 			break;
 	}
+	free(lk.addr_buf);
 	free(lk.buf);
 out:
 	if (res->status != SRV_SUCCESS)

@@ -311,7 +311,7 @@ size_t fake_net_reply(const uint8_t *query, size_t len, unsigned rcode, unsigned
 		}
 		at += 12 + rdlen;
 	}
-	out[6] = 0, out[7] = (uint8_t)n;     /* ANCOUNT */
+	out[6] = (uint8_t)(n >> 8), out[7] = (uint8_t)n; /* ANCOUNT */
 	out[8] = out[9] = out[10] = out[11] = 0;
 	return at;
 }

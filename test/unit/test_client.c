@@ -321,6 +321,50 @@ START_TEST(test_a_truncated_reply_is_asked_again_over_tcp_of_the_same_server)
 }
 END_TEST
 
+/* A reply of `size` octets (its answer padded with records) over TCP. */
+static void big_tcp_reply(struct fake_net *net, int fd, const uint8_t *q, size_t len,
+			  unsigned answers)
+{
+	uint8_t out[2 + 8192];
+	size_t n = fake_net_reply(q, len, 0, answers, true, false, out + 2, sizeof(out) - 2);
+	out[0] = (uint8_t)(n >> 8);
+	out[1] = (uint8_t)n;
+	fake_net_deliver(net, fd, 0, out, n + 2);
+}
+
+static void respond_big(struct fake_net *net, int fd, unsigned server, bool tcp,
+			const uint8_t *q, size_t len, void *ctx)
+{
+	(void)server, (void)ctx;
+	if (!tcp) {
+		uint8_t out[512];
+		fake_net_deliver(net, fd, 0, out, fake_net_reply(q, len, 0, 0, true, true, out, 512));
+		return;
+	}
+	big_tcp_reply(net, fd, q, len, 400); /* 400 A records: 6,4xx octets */
+}
+
+START_TEST(test_a_long_tcp_reply_is_read_whole_for_one_query_and_cut_for_a_batch)
+{
+	static uint8_t large[8192];
+	for (int batch = 0; batch < 2; batch++) {
+		setup_run(1, 5, 1);
+		R.net.respond = respond_big;
+		add_query("a.example.test", DNS_TYPE_A);
+		if (batch)
+			add_query("b.example.test", DNS_TYPE_A);
+		else
+			R.q[0].answer = large, R.q[0].size = sizeof(large);
+		run_batch(-1);
+		ck_assert_int_eq(R.q[0].outcome, DNS_ANSWER);
+		ck_assert_uint_eq(R.q[0].length, 12 + 20 + 400 * 16);
+		ck_assert_uint_eq(dns_get16(R.q[0].answer + 6), 400); /* ANCOUNT */
+		if (batch) /* kept: the query's 1024 octets of the 4096 read */
+			ck_assert_uint_gt(R.q[0].length, R.q[0].size);
+	}
+}
+END_TEST
+
 START_TEST(test_a_refused_tcp_connection_moves_to_the_next_server_over_tcp)
 {
 	setup_run(2, 5, 1);
@@ -483,6 +527,7 @@ static Suite *client_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_a_truncated_reply_is_asked_again_over_tcp_of_the_same_server);
 	tcase_add_test(tc, test_a_refused_tcp_connection_moves_to_the_next_server_over_tcp);
+	tcase_add_test(tc, test_a_long_tcp_reply_is_read_whole_for_one_query_and_cut_for_a_batch);
 	tcase_add_test(tc, test_use_vc_sends_every_query_on_one_tcp_connection_and_takes_any_rcode);
 	tcase_add_test(tc, test_a_silent_tcp_server_costs_no_more_than_its_turn);
 	suite_add_tcase(s, tc);
