@@ -122,6 +122,7 @@ int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t m
 	size_t count = 0;
 	unsigned position = 0;
 	bool cnames_followed = false;
+	bool too_many = false;
 
 	*bad_record = 0;
 	if (!srv_question_is(msg, DNS_TYPE_SRV))
@@ -140,6 +141,7 @@ int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t m
 			cnames_followed = true;
 			count = 0;
 			position = 0;
+			too_many = false;
 			dns_rr_iter_init(&it, msg, DNS_SECTION_ANSWER);
 			continue;
 		}
@@ -155,10 +157,11 @@ int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t m
 		if (seen_before(msg, out, count, &rec))
 			continue;
 		if (count == max)
-			return -1;
-		out[count++] = rec;
+			too_many = true; /* decided at the end: a CNAME may start over */
+		else
+			out[count++] = rec;
 	}
-	return (int)count;
+	return too_many ? -1 : (int)count;
 }
 
 static void add_address(struct srv_target *t, int family, const uint8_t *bytes, size_t size)

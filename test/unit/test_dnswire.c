@@ -817,6 +817,28 @@ START_TEST(test_cname_chain_from_question_to_srv_owner_is_followed)
 }
 END_TEST
 
+/* Found by fuzz_answer: more records of the queried name than `max`,
+ * then a CNAME that moves the owner elsewhere.  The count that matters is
+ * the final owner's, so the result must not depend on `max`. */
+START_TEST(test_cname_after_more_than_max_records_is_still_followed)
+{
+	struct dns_msg msg;
+	struct srv_record recs[4];
+
+	start("_sip._udp.alias.test", DNS_TYPE_SRV);
+	wb_srv(&B, "_sip._udp.alias.test", 60, 0, 7, 5060, "decoy1.test");
+	wb_srv(&B, "_sip._udp.alias.test", 60, 0, 8, 5060, "decoy2.test");
+	wb_srv(&B, "_sip._udp.alias.test", 60, 0, 9, 5060, "decoy3.test");
+	wb_cname(&B, "_sip._udp.alias.test", 60, "_sip._udp.real.test");
+	wb_srv(&B, "_sip._udp.real.test", 60, 0, 1, 5060, "a.real.test");
+	parse_b(&msg);
+	ck_assert_int_eq(parse_srv(&msg, recs, 4, NULL), 1);
+	ck_assert_int_eq(parse_srv(&msg, recs, 2, NULL), 1);
+	ck_assert_int_eq(parse_srv(&msg, recs, 1, NULL), 1);
+	ck_assert_uint_eq(recs[0].weight, 1);
+}
+END_TEST
+
 /* A chain of `hops` CNAMEs c0 -> c1 -> ... -> c<hops>, SRV at the end. */
 static size_t cname_chain(unsigned hops)
 {
@@ -1256,6 +1278,7 @@ static Suite *wire_suite(void)
 	tcase_add_test(tc, test_duplicate_srv_records_are_kept_once);
 	tcase_add_test(tc, test_question_of_another_type_class_or_count_yields_no_records);
 	tcase_add_test(tc, test_cname_chain_from_question_to_srv_owner_is_followed);
+	tcase_add_test(tc, test_cname_after_more_than_max_records_is_still_followed);
 	tcase_add_test(tc, test_cname_chain_is_followed_up_to_the_hop_limit_and_loops_end);
 	tcase_add_test(tc, test_header_flags_give_rcode_truncation_and_response);
 	suite_add_tcase(s, tc);
