@@ -504,6 +504,24 @@ first_addr() { "$@" 2>/dev/null | awk 'NR == 1 { print $1 }'; }
 # gai ARGS...: run test/e2e/gai.py (getaddrinfo / gethostbyname loops).
 gai() { PYTHONDONTWRITEBYTECODE=1 "$PY" -B "$E2E_DIR/gai.py" "$@"; }
 
+# outcome FILE: what the gai.py runs of FILE gave (it lists its counts
+# sorted): "error E..." (the distinct errors) or else "answer A..." (the
+# distinct first addresses), for readable failure reasons.
+outcome() {
+    awk '$1 == "error" { e = e " " $2 } $1 == "first" { a = a " " $2 }
+         END { print (e != "" ? "error" e : "answer" a) }' "$1"
+}
+
+# maxv FILE KEY: largest numeric VALUE of the KEY lines ("" if none).
+maxv() { awk -v k="$2" '$1 == k && ($2 + 0 > m || m == "") { m = $2 + 0 } END { print m }' "$1"; }
+
+# expect_ms WHAT MS MIN MAX: MIN <= MS < MAX.
+expect_ms() {
+    [ -n "$2" ] || fail "$1: no duration measured"
+    { [ "$2" -ge "$3" ] && [ "$2" -lt "$4" ]; } || fail "$1: took $2 ms (expected $3 <= ms < $4)"
+    note "ok: $1: $2 ms in [$3, $4)"
+}
+
 # bg_start NAME CMD...: start a background program of the case (output in
 # $CASE_DIR/NAME.out, pid in BG_LAST), remember it.
 # bg_stop_all: stop them (cases call it; the case's process group is also

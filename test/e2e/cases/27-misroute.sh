@@ -35,23 +35,6 @@ e2e_case misroute_nscd misroute_nscd module
 e2e_case misroute_setuid_program misroute_setuid_program module
 e2e_case_servers misroute_alias_target misroute_alias_target module
 
-# outcome FILE: "error E..." (the distinct errors) or else "answer A..."
-# (the distinct first addresses) of gai.py output, which lists them sorted.
-outcome() {
-    awk '$1 == "error" { e = e " " $2 } $1 == "first" { a = a " " $2 }
-         END { print (e != "" ? "error" e : "answer" a) }' "$1"
-}
-
-# maxv FILE KEY: largest numeric VALUE of the KEY lines ("" if none).
-maxv() { awk -v k="$2" '$1 == k && ($2 + 0 > m || m == "") { m = $2 + 0 } END { print m }' "$1"; }
-
-# expect_ms WHAT MS MIN MAX: MIN <= MS < MAX.
-expect_ms() {
-    [ -n "$2" ] || fail "$1: no duration measured"
-    { [ "$2" -ge "$3" ] && [ "$2" -lt "$4" ]; } || fail "$1: took $2 ms (expected $3 <= ms < $4)"
-    note "ok: $1: $2 ms in [$3, $4)"
-}
-
 # queries_since: the query log since the mark, one "proto type name action" a line.
 queries_since() { qlog_since | awk '{ print $2, $3, $4, $5 }' | tr '\n' ';'; }
 
@@ -512,12 +495,13 @@ misroute_nscd() {
 # of the machine from its next boot).  SKIPs without either.
 NSCD_DEB_DIR=${NSCD_DEB_DIR:-/var/cache/srvsip-tests}
 find_nscd() {
-    local deb
+    local debs deb
     export NSCD
     NSCD=$(command -v nscd || true)
     [ -n "$NSCD" ] && return 0
-    deb=$(ls "$NSCD_DEB_DIR"/nscd_*.deb 2>/dev/null | head -n 1)
-    [ -n "$deb" ] || skip "no nscd: neither installed nor downloaded into $NSCD_DEB_DIR (tools/install-deps.sh downloads it)"
+    debs=("$NSCD_DEB_DIR"/nscd_*.deb)
+    deb=${debs[0]}
+    [ -e "$deb" ] || skip "no nscd: neither installed nor downloaded into $NSCD_DEB_DIR (tools/install-deps.sh downloads it)"
     dpkg-deb -x "$deb" "$CASE_DIR/nscd-pkg" || fail "cannot unpack $deb"
     NSCD=$CASE_DIR/nscd-pkg/usr/sbin/nscd
     [ -x "$NSCD" ] || skip "$deb holds no usr/sbin/nscd"

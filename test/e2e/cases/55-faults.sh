@@ -45,9 +45,6 @@ e2e_case_servers fault_no_additional fault_no_additional module
 e2e_case_servers chain_tryagain chain_tryagain module
 e2e_case_servers chain_notfound chain_notfound module
 
-# maxv FILE KEY: largest numeric VALUE of the KEY lines ("" if none).
-maxv() { awk -v k="$2" '$1 == k && ($2 > m || m == "") { m = $2 } END { print m }' "$1"; }
-
 # expect_within WHAT FILE LIMIT_MS: every lookup of FILE took < LIMIT_MS.
 expect_within() {
     local m
@@ -55,13 +52,6 @@ expect_within() {
     [ -n "$m" ] || fail "$1: no duration measured"
     [ "$m" -lt "$3" ] || fail "$1: a lookup took $m ms (limit $3 ms)"
     note "ok: $1: slowest lookup $m ms < $3 ms"
-}
-
-# outcome FILE: what the gai.py runs of FILE gave: "error E..." (errors) or
-# "answer A..." (first addresses), for readable failure reasons.
-outcome() {
-    if [ -n "$(vals "$1" error)" ]; then echo "error $(vals "$1" error)"
-    else echo "answer $(vals "$1" first)"; fi
 }
 
 # own_address_queries: A/AAAA queries for faults.test itself since the mark.

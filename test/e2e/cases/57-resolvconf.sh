@@ -54,23 +54,6 @@ e2e_case resolvconf_schedule_three_servers resolvconf_schedule_three_servers mod
 # listed: srvsip.conf lists the fixture domains.
 listed() { write_conf "domain $ONE" "domain $THREE" "domain $GLUE6" "$@"; }
 
-# outcome FILE: "error E..." (the distinct errors) or else "answer A..."
-# (the distinct first addresses) of gai.py output.
-outcome() {
-    awk '$1 == "error" { e = e " " $2 } $1 == "first" { a = a " " $2 }
-         END { print (e != "" ? "error" e : "answer" a) }' "$1"
-}
-
-# maxv FILE KEY: largest numeric VALUE of the KEY lines ("" if none).
-maxv() { awk -v k="$2" '$1 == k && ($2 + 0 > m || m == "") { m = $2 + 0 } END { print m }' "$1"; }
-
-# expect_ms WHAT MS MIN MAX: MIN <= MS < MAX.
-expect_ms() {
-    [ -n "$2" ] || fail "$1: no duration measured"
-    { [ "$2" -ge "$3" ] && [ "$2" -lt "$4" ]; } || fail "$1: took $2 ms (expected $3 <= ms < $4)"
-    note "ok: $1: $2 ms in [$3, $4)"
-}
-
 # queries: the queries since the mark, "proto type name to" each, for notes.
 queries() { qlog_fields proto type name to | tr '\n' ';'; }
 
