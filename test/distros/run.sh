@@ -25,6 +25,8 @@
 #   build        make (gcc -Werror)
 #   unit         make check-unit
 #   e2e          test/e2e/run.sh (its own namespaces, NSD, BIND, sipp, ...)
+#   demo         the README's first command, tools/demo.sh, runs to its end
+#                (make check-demo DEMO=tools/demo.sh)
 #   deb          make deb
 #   lintian      test/pkg/lintian.sh: no error, no warning
 #   matrix       test/pkg/install-matrix.sh: install/remove/purge matrix
@@ -72,7 +74,7 @@ DEFAULT_RELEASES="bookworm trixie forky"
 steps_of() { # steps_of RELEASE
 	case $1 in
 	forky | sid | testing | unstable) echo "deps build unit" ;;
-	*) echo "deps static build unit e2e deb lintian matrix autopkgtest" ;;
+	*) echo "deps static build unit e2e demo deb lintian matrix autopkgtest" ;;
 	esac
 }
 
@@ -328,6 +330,12 @@ inside() {
 			[ "$n" = 0 ] || detail="$detail: $(grep '^FAIL ' "$LOGDIR/e2e.log" | cut -d' ' -f2 | cut -d: -f1 | tr '\n' ' ')"
 			if [ "$STEP_RC" = 0 ]; then result e2e PASS "$STEP_SECS" "$detail"
 			else result e2e FAIL "$STEP_SECS" "${detail:-exit $STEP_RC}"; fi
+			;;
+		demo)
+			run_step demo 600 "make --no-print-directory check-demo DEMO=tools/demo.sh"
+			if [ "$STEP_RC" = 0 ]; then
+				result demo PASS "$STEP_SECS" "tools/demo.sh ran to its end: $(in_root "awk '/x-load \\(weight/ { printf \"%s %s, \", \$2, \$6 }' build/demo.out")sipp's call completed"
+			else result demo FAIL "$STEP_SECS" "tools/demo.sh did not run to its end (exit $STEP_RC)"; fi
 			;;
 		deb)
 			run_step deb 900 "make --no-print-directory deb"
