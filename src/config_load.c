@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -40,8 +41,8 @@ struct snapshot {
 /* The decision without a usable file. */
 static const struct config_decision no_config = {.cache = true};
 
-/* Never a CLOCK_MONOTONIC_COARSE second: the file is due for a check. */
-#define CHECK_DUE ((long long)-1)
+/* Never a second of time(): the file is due for a check. */
+#define CHECK_DUE LLONG_MIN
 
 /* The snapshot of new lookups; NULL: no usable file. */
 static _Atomic(struct snapshot *) current;
@@ -212,20 +213,21 @@ static void refresh(long long now)
  * another thread is making (except the first of the process). */
 static void refresh_if_due(void)
 {
-	struct timespec ts;
-
-	/* The coarse clock comes from the vDSO: no system call, errno kept. */
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	/* glibc's time() is the vDSO's: no system call, errno kept, a few
+	 * instructions (BENCHMARKS.md "Trades").  A check is due whenever the
+	 * second differs from the last check's, so a clock that jumps back
+	 * only brings the next check forward. */
+	long long now = (long long)time(NULL);
 	long long seen = atomic_load_explicit(&last_check, memory_order_acquire);
-	if (seen == (long long)ts.tv_sec)
+	if (seen == now)
 		return;
 	pthread_once(&fork_handler_once, register_fork_handler);
 	if (seen == CHECK_DUE)
 		pthread_mutex_lock(&refresh_lock);
 	else if (pthread_mutex_trylock(&refresh_lock) != 0)
 		return;
-	if (atomic_load(&last_check) != (long long)ts.tv_sec)
-		refresh(ts.tv_sec);
+	if (atomic_load(&last_check) != now)
+		refresh(now);
 	pthread_mutex_unlock(&refresh_lock);
 }
 
