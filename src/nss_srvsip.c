@@ -162,7 +162,7 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 	long long start_us;
 	int saved_errno; /* a successful lookup leaves errno alone */
 	/* An ERANGE retry gets the result of the call it retries. */
-	if (stash_take(name, entry, family, &item)) {
+	if (stash_take(name, entry, family, out->buflen, &item)) {
 		saved_errno = errno;
 		start_us = monotonic_us();
 	} else {
@@ -193,6 +193,7 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 buffer_too_small:
 	/* TRYAGAIN + ERANGE + NETDB_INTERNAL makes glibc retry with a larger
 	 * buffer; any other h_errno is final (docs/glibc-facts.md). */
+	item.buflen = out->buflen;
 	stash_put(&item);
 	*errnop = ERANGE;
 	*h_errnop = NETDB_INTERNAL;
@@ -270,6 +271,7 @@ enum nss_status _nss_srvsip_getservbyname_r(const char *name, const char *protoc
 	const char *proto_used;
 	struct config_decision options;
 
+	stash_drop(); /* a services lookup is never part of a hosts retry (stash.h) */
 	if (name == NULL || result == NULL || buffer == NULL || errnop == NULL)
 		return NSS_STATUS_UNAVAIL;
 	svc = scope_pseudo_service(name);

@@ -8,7 +8,7 @@
 #include <time.h>
 
 /* glibc retries at once; anything older is not that retry. */
-#define STASH_LIFETIME_SECONDS 5
+#define STASH_LIFETIME_SECONDS 1
 
 static __thread struct stash_item slot;
 static __thread time_t slot_time;
@@ -57,12 +57,18 @@ void stash_put(const struct stash_item *item)
 		pthread_setspecific(slot_key, slot.res);
 }
 
-bool stash_take(const char *name, int entry, int family, struct stash_item *out)
+void stash_drop(void)
+{
+	if (slot.res != NULL)
+		empty_slot(NULL);
+}
+
+bool stash_take(const char *name, int entry, int family, size_t buflen, struct stash_item *out)
 {
 	if (slot.res == NULL)
 		return false;
-	if (slot.entry == entry && slot.family == family && strcmp(slot.name, name) == 0 &&
-	    now_seconds() - slot_time <= STASH_LIFETIME_SECONDS) {
+	if (slot.entry == entry && slot.family == family && buflen > slot.buflen &&
+	    strcmp(slot.name, name) == 0 && now_seconds() - slot_time <= STASH_LIFETIME_SECONDS) {
 		*out = slot;
 		empty_slot(&out->res);
 		return true;

@@ -4,7 +4,11 @@
  * glibc answers ERANGE by calling the same module again at once with a
  * larger buffer (docs/glibc-facts.md).  Resolving again would send the queries again
  * and make a new draw, which would bias selection towards targets whose
- * answer fits the small buffer; so the result waits here for that retry. */
+ * answer fits the small buffer; so the result waits here for that retry.
+ * Only that retry gets it: the same name, entry point and family, a larger
+ * buffer, within a second, and no services lookup in between (a services
+ * lookup starts another getaddrinfo call, whose pairing its own hosts
+ * lookup must consume). */
 #ifndef SRVSIP_STASH_H
 #define SRVSIP_STASH_H
 
@@ -18,13 +22,16 @@ struct stash_item {
 	int family;
 	int trigger;
 	bool debug;
+	size_t buflen;          /* the buffer that was too small */
 	char name[DNS_NAME_TEXT_SIZE + 1];
 };
 
 /* Keeps *item (taking ownership of item->res) for this thread. */
 void stash_put(const struct stash_item *item);
-/* Takes the thread's item if it matches (name, entry, family); true then.
+/* Takes the thread's item if this call is its retry (see above); true then.
  * Any other item is dropped: a retry comes next or never. */
-bool stash_take(const char *name, int entry, int family, struct stash_item *out);
+bool stash_take(const char *name, int entry, int family, size_t buflen, struct stash_item *out);
+/* Drops the thread's item: a services lookup is never part of a retry. */
+void stash_drop(void);
 
 #endif

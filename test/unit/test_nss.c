@@ -892,6 +892,46 @@ START_TEST(test_erange_stash_serves_only_the_same_name_entry_point_and_family)
 }
 END_TEST
 
+START_TEST(test_erange_stash_serves_only_a_retry_with_a_larger_buffer)
+{
+	char tiny[8];
+	struct call c = hosts_call(EP4, OWNER, AF_UNSPEC);
+
+	ck_assert_int_eq(call_into(&c, tiny, sizeof(tiny)), NSS_STATUS_TRYAGAIN);
+	ck_assert_uint_eq(seedings, 1);
+	/* the same small buffer again: not the retry, a lookup of its own */
+	ck_assert_int_eq(call_into(&c, tiny, sizeof(tiny)), NSS_STATUS_TRYAGAIN);
+	ck_assert_int_eq(c.err, ERANGE);
+	ck_assert_uint_eq(seedings, 2);
+	/* a larger one: the retry, answered from the stash */
+	ck_assert_int_eq(call_big(&c), NSS_STATUS_SUCCESS);
+	ck_assert_uint_eq(seedings, 2);
+}
+END_TEST
+
+START_TEST(test_services_lookup_ends_the_erange_stash_so_its_pairing_is_consumed)
+{
+	char tiny[8];
+	/* getaddrinfo("example.test", "sipsrv") whose ERANGE is never retried */
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	struct call c1 = hosts_call(EP2, "example.test", AF_INET);
+	ck_assert_int_eq(call_into(&c1, tiny, sizeof(tiny)), NSS_STATUS_TRYAGAIN);
+	ck_assert_uint_eq(seedings, 1);
+	/* the same call again: its services lookup starts it, so the hosts
+	 * lookup is a new one (a new draw) and consumes the new pairing */
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	struct call c2 = hosts_call(EP2, "example.test", AF_INET);
+	ck_assert_int_eq(call_big(&c2), NSS_STATUS_SUCCESS);
+	ck_assert_uint_eq(seedings, 2);
+	/* getaddrinfo("udp4.test", "80"): no services lookup, no pairing left,
+	 * out of scope (udp4.test has SRV records: a pairing left pending
+	 * would have sent this port-80 caller to an SIP target) */
+	struct call c3 = hosts_call(EP2, "udp4.test", AF_INET);
+	ck_assert_int_eq(call_big(&c3), NSS_STATUS_UNAVAIL);
+	ck_assert_uint_eq(seedings, 2);
+}
+END_TEST
+
 static void *erange_in_thread(void *arg)
 {
 	struct call *c = arg;
@@ -1746,6 +1786,8 @@ static Suite *nss_suite(void)
 	tcase_add_test(tc, test_erange_retry_returns_the_stashed_target_without_a_new_query);
 	tcase_add_test(tc, test_erange_stash_serves_only_the_same_name_entry_point_and_family);
 	tcase_add_test(tc, test_erange_stash_belongs_to_the_thread_that_made_it);
+	tcase_add_test(tc, test_erange_stash_serves_only_a_retry_with_a_larger_buffer);
+	tcase_add_test(tc, test_services_lookup_ends_the_erange_stash_so_its_pairing_is_consumed);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("results");
