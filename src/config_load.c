@@ -134,7 +134,8 @@ static void publish(struct snapshot *fresh)
 	atomic_store_explicit(&current, fresh, memory_order_release);
 }
 
-/* Parses the opened file into a new snapshot; NULL when memory ran out. */
+/* Parses the opened file (closing it) into a new snapshot; NULL when
+ * memory ran out. */
 static struct snapshot *parse_file(int fd)
 {
 	struct snapshot *fresh = calloc(1, sizeof(*fresh));
@@ -147,12 +148,17 @@ static struct snapshot *parse_file(int fd)
 	}
 	/* The warnings of a file that itself turns debugging on are logged
 	 * after it is parsed: parse once quietly, then once more if needed. */
-	if (config_parse(stream, &fresh->cfg, NULL, NULL) == 0 && fresh->cfg.debug &&
-	    fresh->cfg.bad_lines > 0 && fseek(stream, 0, SEEK_SET) == 0) {
+	int parsed = config_parse(stream, &fresh->cfg, NULL, NULL);
+	if (parsed == 0 && fresh->cfg.debug && fresh->cfg.bad_lines > 0 &&
+	    fseek(stream, 0, SEEK_SET) == 0) {
 		config_free(&fresh->cfg);
-		config_parse(stream, &fresh->cfg, report_bad_line, NULL);
+		parsed = config_parse(stream, &fresh->cfg, report_bad_line, NULL);
 	}
 	fclose(stream);
+	if (parsed < 0) { /* out of memory: config_parse left cfg empty */
+		free(fresh);
+		return NULL;
+	}
 	fresh->options = no_config;
 	fresh->options.debug = fresh->cfg.debug;
 	fresh->options.allow_cname = fresh->cfg.allow_cname;
@@ -163,9 +169,18 @@ static struct snapshot *parse_file(int fd)
 	return fresh;
 }
 
+/* A failure that says nothing of the file (no descriptor or memory left
+ * now): the file is read again at the next check. */
+static bool failed_for_now(int error)
+{
+	return error == EMFILE || error == ENFILE || error == ENOMEM || error == EINTR ||
+	       error == EAGAIN;
+}
+
 /* Reads the file `st` describes (NULL snapshot when it is not trusted).
- * Caller holds refresh_lock. */
-static struct snapshot *load(const struct stat *st)
+ * *retry: it could not be read for now (failed_for_now, or memory ran out
+ * while parsing).  Caller holds refresh_lock. */
+static struct snapshot *load(const struct stat *st, bool *retry)
 {
 	const struct snapshot *now = atomic_load(&current);
 	struct stat opened;
@@ -179,8 +194,10 @@ static struct snapshot *load(const struct stat *st)
 		return NULL;
 	}
 	int fd = open(SRVSIP_CONFIG_PATH, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
+	if (fd < 0) {
+		*retry = failed_for_now(errno);
 		return NULL;
+	}
 	/* The rules apply to the file actually opened, which an editor's
 	 * rename may have put there after the stat(): it is the one read. */
 	if (fstat(fd, &opened) < 0 || !config_file_trusted(&opened)) {
@@ -188,7 +205,9 @@ static struct snapshot *load(const struct stat *st)
 		return NULL;
 	}
 	loaded_stat = opened;
-	return parse_file(fd);
+	struct snapshot *fresh = parse_file(fd);
+	*retry = fresh == NULL;
+	return fresh;
 }
 
 /* The check of the file for second `now`.  Caller holds refresh_lock. */
@@ -202,8 +221,14 @@ static void refresh(long long now)
 		publish(NULL);
 		loaded_file_present = false;
 	} else if (first || !loaded_file_present || !same_file(&st, &loaded_stat)) {
-		publish(load(&st));
-		loaded_file_present = true;
+		bool retry = false;
+		struct snapshot *fresh = load(&st, &retry);
+		/* A file that could not be read for now leaves the current
+		 * snapshot in place (none at the first load): a passing EMFILE
+		 * must not turn the config off until the file changes. */
+		if (!retry)
+			publish(fresh);
+		loaded_file_present = !retry;
 	}
 	atomic_store(&last_check, now);
 	errno = saved_errno;

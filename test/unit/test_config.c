@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -639,6 +640,39 @@ START_TEST(test_config_load_rereads_a_changed_file_within_two_seconds)
 }
 END_TEST
 
+START_TEST(test_config_load_unreadable_for_now_is_read_again_at_the_next_check)
+{
+	/* The first check runs out of descriptors (EMFILE): the file must be
+	 * read again a second later, not taken as absent until it changes. */
+	struct config_decision d;
+	struct rlimit saved;
+	int hogs[64];
+	int nhogs = 0;
+
+	if (geteuid() != 0)
+		return;
+	ck_assert(write_file("domain emfile.test\n", 0644));
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	struct rlimit low = {32, saved.rlim_max};
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	for (int fd; nhogs < 64 && (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;)
+		hogs[nhogs++] = fd;
+	ck_assert_int_eq(errno, EMFILE);
+	config_load_decide("emfile.test", "x", &d, NULL);
+	ck_assert(!d.matched); /* not readable now: out of scope, as without a file */
+	while (nhogs > 0)
+		close(hogs[--nhogs]);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	struct timespec pause = {0, 50 * 1000 * 1000};
+	for (int i = 0; i < 50 && !d.matched; i++) {
+		nanosleep(&pause, NULL);
+		config_load_decide("emfile.test", "x", &d, NULL);
+	}
+	ck_assert_msg(d.matched, "the file was not read again within 2.5 s");
+	remove_file();
+}
+END_TEST
+
 /* Replaces the file as an editor does: a new file renamed over it. */
 static bool rename_file(const char *text)
 {
@@ -906,6 +940,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_config_program_lines_do_not_apply_in_a_setuid_program);
 	tcase_add_test(tc, test_config_load_ignores_a_directory_and_a_missing_file);
 	tcase_add_test(tc, test_config_load_rereads_a_changed_file_within_two_seconds);
+	tcase_add_test(tc, test_config_load_unreadable_for_now_is_read_again_at_the_next_check);
 	tcase_add_test(tc, test_config_reloads_under_concurrent_lookups_give_whole_decisions);
 	suite_add_tcase(s, tc);
 
