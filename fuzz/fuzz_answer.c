@@ -614,6 +614,7 @@ static void run_engine(const struct chunk *chunks, size_t nchunks, uint64_t seed
 		 * replies of earlier runs of this input (flushed per input). */
 		struct cache_transport wrap = {transport};
 		if ((seed >> (variant + 40)) & 1u) {
+			cache_begin(&wrap);
 			transport = cache_transport(&wrap);
 			cached = true;
 		}

@@ -12,6 +12,9 @@
 #include "dnswire.h"
 
 #define DNS_TYPE_OPT 41
+#ifndef SRVSIP_RESOLV_CONF
+#define SRVSIP_RESOLV_CONF _PATH_RESCONF /* unit tests: a file of their own */
+#endif
 
 struct entry {
 	bool used;
@@ -32,6 +35,7 @@ static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static struct entry entries[CACHE_MAX_ENTRIES];
 static size_t bytes_used;
 static unsigned long long use_clock;
+static unsigned long long generation; /* flushes so far */
 static struct stat resolv_conf_seen;
 static bool resolv_conf_known;
 static time_t resolv_conf_checked;
@@ -61,6 +65,7 @@ static void drop(struct entry *e)
 
 static void flush_locked(void)
 {
+	generation++;
 	for (size_t i = 0; i < CACHE_MAX_ENTRIES; i++)
 		if (entries[i].used)
 			drop(&entries[i]);
@@ -88,7 +93,7 @@ static void flush_if_resolv_conf_changed(time_t now)
 	if (resolv_conf_known && now == resolv_conf_checked)
 		return;
 	resolv_conf_checked = now;
-	if (stat(_PATH_RESCONF, &st) < 0)
+	if (stat(SRVSIP_RESOLV_CONF, &st) < 0)
 		memset(&st, 0, sizeof(st));
 	if (resolv_conf_known &&
 	    (st.st_ino != resolv_conf_seen.st_ino || st.st_dev != resolv_conf_seen.st_dev ||
@@ -230,8 +235,8 @@ static bool copy_for_cache(enum dns_outcome outcome, const uint8_t *reply, size_
 	return true;
 }
 
-static void cache_put(const char *name, uint16_t type, bool search, enum dns_outcome outcome,
-		      const uint8_t *reply, size_t len)
+static void cache_put(unsigned long long begun, const char *name, uint16_t type, bool search,
+		      enum dns_outcome outcome, const uint8_t *reply, size_t len)
 {
 	char key[DNS_NAME_TEXT_SIZE + 1];
 	struct dns_msg msg;
@@ -247,10 +252,13 @@ static void cache_put(const char *name, uint16_t type, bool search, enum dns_out
 	size_t kept = copy != NULL ? len : 0;
 	time_t now = now_seconds();
 	pthread_mutex_lock(&cache_lock);
-	struct entry *slot = find_locked(key, type, search, now);
+	flush_if_resolv_conf_changed(now);
+	/* Flushed since the lookup began: the reply may come from a server
+	 * of the old resolv.conf. */
+	struct entry *slot = begun == generation ? find_locked(key, type, search, now) : NULL;
 	if (slot != NULL)
 		drop(slot);
-	slot = make_room(kept);
+	slot = begun == generation ? make_room(kept) : NULL;
 	if (slot != NULL) {
 		*slot = (struct entry){.used = true, .search = search, .type = type,
 				       .outcome = outcome, .reply = copy, .len = kept,
@@ -312,7 +320,7 @@ static enum dns_outcome cached_query(void *ctx, const char *name, uint16_t type,
 	*length = 0;
 	outcome = wrap->inner.query(wrap->inner.ctx, name, type, search, answer, size, length);
 	if (*length <= size) /* a reply cut by the buffer is not kept */
-		cache_put(name, type, search, outcome, answer, *length);
+		cache_put(wrap->generation, name, type, search, outcome, answer, *length);
 	return outcome;
 }
 
@@ -341,12 +349,24 @@ static void cached_query_batch(void *ctx, struct dns_query *queries, size_t n)
 		for (size_t k = 0; k < nmiss; k++) {
 			const struct dns_query *q = &misses[k];
 			if (q->length <= q->size)
-				cache_put(q->name, q->type, false, q->outcome, q->answer, q->length);
+				cache_put(wrap->generation, q->name, q->type, false, q->outcome,
+					  q->answer, q->length);
 			queries[where[k]] = *q;
 		}
 	}
 	free(misses);
 	free(where);
+}
+
+void cache_begin(struct cache_transport *wrap)
+{
+	time_t now = now_seconds();
+
+	pthread_once(&cache_once, register_fork_handlers);
+	pthread_mutex_lock(&cache_lock);
+	flush_if_resolv_conf_changed(now);
+	wrap->generation = generation;
+	pthread_mutex_unlock(&cache_lock);
 }
 
 struct dns_transport cache_transport(struct cache_transport *wrap)

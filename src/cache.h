@@ -20,10 +20,17 @@
 
 struct cache_transport {
 	struct dns_transport inner;
+	unsigned long long generation; /* of the cache when the lookup began */
 };
 
+/* Notes the cache's generation (a new one with each flush) before the
+ * lookup's resolver reads resolv.conf: replies the lookup gets after a
+ * flush came from the servers of the old file and are not kept. */
+void cache_begin(struct cache_transport *wrap);
+
 /* A transport that answers from the cache and asks `wrap->inner` for the
- * rest.  `wrap` must outlive the returned transport. */
+ * rest; cache_begin(wrap) came first.  `wrap` must outlive the returned
+ * transport. */
 struct dns_transport cache_transport(struct cache_transport *wrap);
 
 /* Empties the cache (tests; srvsip-lookup --no-cache does not need it). */

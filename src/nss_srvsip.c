@@ -86,9 +86,12 @@ static bool resolve(const char *name, int entry, int family, struct srv_request 
 	}
 	req->family = family;
 	req->want_failover = entry == ENTRY_HOSTBYNAME;
+	struct cache_transport cached;
+	if (req->use_cache)
+		cache_begin(&cached); /* before res_ninit reads resolv.conf (cache.h) */
 	resolver_open(&resolver, &dns_net_system);
 	srv_xoshiro_seed_os(&gen);
-	struct cache_transport cached = {resolver_transport(&resolver)};
+	cached.inner = resolver_transport(&resolver);
 	struct dns_transport transport = req->use_cache ? cache_transport(&cached) : cached.inner;
 	srv_resolve(req, &transport, &rng, item->res);
 	resolver_close(&resolver);

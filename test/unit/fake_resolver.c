@@ -29,6 +29,7 @@ static unsigned nanswers;
 static struct fake_query query_log[FAKE_MAX_LOG];
 static unsigned nqueries;
 static bool open_fails;
+static void (*query_hook)(const char *name, uint16_t type);
 static unsigned opens;
 static unsigned closes;
 
@@ -49,6 +50,7 @@ void fake_reset(void)
 	memset(query_log, 0, sizeof(query_log));
 	nqueries = 0;
 	open_fails = false;
+	query_hook = NULL;
 	opens = 0;
 	closes = 0;
 }
@@ -106,6 +108,11 @@ unsigned fake_queries_for(const char *name, uint16_t type)
 	return n;
 }
 
+void fake_set_query_hook(void (*hook)(const char *name, uint16_t type))
+{
+	query_hook = hook;
+}
+
 void fake_set_open_fails(bool fails)
 {
 	open_fails = fails;
@@ -135,6 +142,8 @@ static enum dns_outcome fake_query(void *ctx, const char *name, uint16_t type, b
 		*length = 0;
 		return DNS_TEMPFAIL; /* as when resolv.conf cannot be read */
 	}
+	if (query_hook != NULL)
+		query_hook(name, type);
 	copy_name(want, sizeof(want), name);
 	pthread_mutex_lock(&fake_lock);
 	if (nqueries < FAKE_MAX_LOG) {

@@ -38,6 +38,9 @@ const struct fake_query *fake_query_at(unsigned i);
 /* Number of queries for (name, type) since fake_reset(). */
 unsigned fake_queries_for(const char *name, uint16_t type);
 
+/* hook(name, type) runs at the start of every query while set (NULL: none). */
+void fake_set_query_hook(void (*hook)(const char *name, uint16_t type));
+
 /* Every query fails temporarily (as when resolv.conf is unreadable) while
  * set. */
 void fake_set_open_fails(bool fails);

@@ -932,6 +932,58 @@ START_TEST(test_services_lookup_ends_the_erange_stash_so_its_pairing_is_consumed
 }
 END_TEST
 
+/* ---- the cache across a resolv.conf change ----------------------------- */
+
+static bool write_resolv_conf(const char *text)
+{
+	FILE *f = fopen(SRVSIP_RESOLV_CONF, "w");
+	bool ok = f != NULL && fputs(text, f) >= 0;
+	return f != NULL && fclose(f) == 0 && ok;
+}
+
+/* During the SRV query (a slow first server, say) the administrator or
+ * DHCP rewrites resolv.conf, and the cache's next check falls in a later
+ * second. */
+static void resolv_conf_changes_during_srv(const char *name, uint16_t type)
+{
+	(void)name;
+	if (type != DNS_TYPE_SRV)
+		return;
+	ck_assert(write_resolv_conf("nameserver 198.51.100.53\noptions timeout:2\n"));
+	struct timespec pause = {1, 100 * 1000 * 1000};
+	nanosleep(&pause, NULL);
+}
+
+START_TEST(test_replies_of_a_lookup_begun_before_a_resolv_conf_change_are_not_cached)
+{
+	const char *owner = "_sip._udp.race.test";
+	answer(owner, DNS_TYPE_SRV);
+	wb_srv(&W, owner, 300, 0, 0, 5060, "r.race.test"); /* no glue: A, AAAA asked */
+	fake_add_wb(owner, DNS_TYPE_SRV, &W);
+	address_answers("r.race.test", "192.0.2.44", NULL, 3600);
+	ck_assert(write_resolv_conf("nameserver 192.0.2.53\n"));
+	struct call c = hosts_call(EP4, owner, AF_UNSPEC);
+
+	/* the lookup reads the old resolv.conf; its replies come from the old
+	 * servers, after the cache was emptied for the new file */
+	fake_set_query_hook(resolv_conf_changes_during_srv);
+	ck_assert_int_eq(call_big(&c), NSS_STATUS_SUCCESS);
+	fake_set_query_hook(NULL);
+	ck_assert_uint_eq(fake_queries_for(owner, DNS_TYPE_SRV), 1);
+	ck_assert_uint_eq(fake_queries_for("r.race.test", DNS_TYPE_A), 1);
+	/* the next lookup (new servers) asks again: nothing of the old kept */
+	ck_assert_int_eq(call_big(&c), NSS_STATUS_SUCCESS);
+	ck_assert_uint_eq(fake_queries_for(owner, DNS_TYPE_SRV), 2);
+	ck_assert_uint_eq(fake_queries_for("r.race.test", DNS_TYPE_A), 2);
+	/* and its own replies are cached (the AAAA NODATA, without an SOA,
+	 * is not) */
+	ck_assert_int_eq(call_big(&c), NSS_STATUS_SUCCESS);
+	ck_assert_uint_eq(fake_queries_for(owner, DNS_TYPE_SRV), 2);
+	ck_assert_uint_eq(fake_queries_for("r.race.test", DNS_TYPE_A), 2);
+	unlink(SRVSIP_RESOLV_CONF);
+}
+END_TEST
+
 static void *erange_in_thread(void *arg)
 {
 	struct call *c = arg;
@@ -1848,6 +1900,7 @@ static Suite *nss_suite(void)
 	tcase_add_test(tc, test_cache_reply_ttl_is_the_smallest_ttl_or_the_soa_minimum_capped);
 	tcase_add_test(tc, test_target_addresses_are_asked_as_absolute_names);
 	tcase_add_test(tc, test_ttl_of_a_cached_reply_counts_down);
+	tcase_add_test(tc, test_replies_of_a_lookup_begun_before_a_resolv_conf_change_are_not_cached);
 	suite_add_tcase(s, tc);
 	return s;
 }

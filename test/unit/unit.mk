@@ -28,7 +28,11 @@ UNIT_LOG_SOCK := $(abspath $(UNIT_BUILD))/log.sock
 # A fake nscd socket and nscd.conf for the pairing tests.
 UNIT_NSCD := -DSRVSIP_NSCD_SOCKET='"$(abspath $(UNIT_BUILD))/nscd.socket"' \
 	-DSRVSIP_NSCD_CONF='"$(abspath $(UNIT_BUILD))/nscd.conf"'
-UNIT_CFLAGS = $(ALL_CFLAGS) -Isrc -Itest/unit $(UNIT_CHECK_CFLAGS) -USRVSIP_CONFIG_PATH $(UNIT_NSCD)
+# The resolv.conf whose changes empty the cache (cache.c), so a test can change it.
+UNIT_RESOLV_CONF := $(abspath $(UNIT_BUILD))/resolv.conf
+UNIT_CFLAGS = $(ALL_CFLAGS) -Isrc -Itest/unit $(UNIT_CHECK_CFLAGS) -USRVSIP_CONFIG_PATH $(UNIT_NSCD) \
+	-DSRVSIP_RESOLV_CONF='"$(UNIT_RESOLV_CONF)"'
+
 UNIT_HEADERS := $(wildcard src/*.h) $(wildcard test/unit/*.h) test/unit/unit.mk Makefile
 
 UNIT_TESTS := test_dnswire test_select test_nss test_config test_client
