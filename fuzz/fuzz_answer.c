@@ -612,7 +612,7 @@ static void run_engine(const struct chunk *chunks, size_t nchunks, uint64_t seed
 #ifdef FUZZ_HAVE_CACHE
 		/* Through the per-process cache in every other run: it keeps the
 		 * replies of earlier runs of this input (flushed per input). */
-		struct cache_transport wrap = {transport};
+		struct cache_transport wrap = {.inner = transport};
 		if ((seed >> (variant + 40)) & 1u) {
 			cache_begin(&wrap);
 			transport = cache_transport(&wrap);
