@@ -162,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = 1 + (data[1] & 7u);
 	for (size_t i = 0; i < n; i++) {
 		queries[i] = (struct dns_query){names[i], i % 2 ? DNS_TYPE_AAAA : DNS_TYPE_A,
-						answers[i], sizeof(answers[i]), 0, DNS_ANSWER};
+						answers[i], sizeof(answers[i]), 0, DNS_ANSWER, false};
 		ids[i] = (uint16_t)(0x1234 + 0x0101 * i);
 	}
 	if (n == 1 && (data[1] & 0x80u)) {

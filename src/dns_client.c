@@ -193,6 +193,7 @@ static bool take_reply(struct client *c, const uint8_t *reply, size_t kept, size
 			continue;
 		if (!tcp && server_failed_it(reply)) {
 			p->state = Q_NEXT;
+			c->queries[i].servfail |= (reply[3] & 0x0fu) == DNS_RCODE_SERVFAIL;
 		} else if (!tcp && ((dns_get16(reply + 2) & DNS_FLAG_TC) != 0 || cut)) {
 			p->state = Q_TCP;
 			p->truncated = true;
@@ -413,6 +414,7 @@ static void prepare(struct client *c, const uint16_t *ids)
 		p->state = p->len > 0 ? Q_OPEN : Q_DONE;
 		q->outcome = p->len > 0 ? DNS_TEMPFAIL : DNS_NXDOMAIN;
 		q->length = 0;
+		q->servfail = false;
 	}
 }
 

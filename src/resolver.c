@@ -3,6 +3,7 @@
 #include "resolver.h"
 
 #include <netdb.h>
+#include <stdio.h>
 #include <string.h>
 
 #ifndef RES_NOAAAA
@@ -108,40 +109,91 @@ static void run_client(struct resolver *r, struct dns_query *queries, size_t n,
 		r->answered_by = answered_by;
 }
 
-/* res_nsearch, for the SRV name of a single-label domain: the search list
- * exactly as the dns module applies it. */
+/* One query of the search: `name`, or name.domain ("" for the root),
+ * absolute, through the client (so bounded by the res_send schedule over
+ * TCP too, which glibc's send_vc is not).  *servfail: a server answered
+ * SERVFAIL. */
+static enum dns_outcome query_domain(struct resolver *r, const char *name, const char *domain,
+				     uint16_t type, uint8_t *answer, size_t size, size_t *length,
+				     bool *servfail)
+{
+	char full[DNS_NAME_TEXT_SIZE + 2];
+	struct dns_query q = {full, type, answer, size, 0, DNS_TEMPFAIL, false};
+	int len = snprintf(full, sizeof(full), "%s%s%s", name, domain ? "." : "", domain ? domain : "");
+
+	/* A name longer than a host name is not asked: a failure that ends
+	 * the search, as glibc's NO_RECOVERY does. */
+	if (len > 0 && len - (full[len - 1] == '.') <= DNS_NAME_TEXT_SIZE - 1)
+		run_client(r, &q, 1, -1);
+	*length = q.outcome != DNS_TEMPFAIL ? q.length : 0;
+	*servfail = q.servfail;
+	return q.outcome;
+}
+
+/* res_nsearch's walk for the SRV name of a single-label domain, query by
+ * query (glibc's __res_context_search; docs/glibc-facts.md "libresolv
+ * inside a module"): the name as it is first when it has ndots dots; each
+ * search domain while the answers are NXDOMAIN, NODATA or SERVFAIL; the
+ * name as it is if not yet asked.  The first answer; else a temporary
+ * failure if any query failed (res_nsearch would report the first
+ * query's NXDOMAIN, or the last one's, and the module would step aside
+ * while the SRV name that timed out may hold the RRset that decides);
+ * else the first query's outcome, NODATA if one said so, or the last
+ * query's. */
 static enum dns_outcome search_query(struct resolver *r, const char *name, uint16_t type,
 				     uint8_t *answer, size_t size, size_t *length)
 {
-	/* A failed res_nsearch leaves the reply in the buffer but not its
-	 * length; zeroing what a UDP reply can fill keeps the octets after a
-	 * short negative reply from being read as records. */
-	size_t cleared = size < 512 ? size : 512;
-	memset(answer, 0, cleared);
-	int n = res_nsearch(&r->state, name, ns_c_in, type, answer, (int)size);
-	if (n >= 0) {
-		/* With a TCP answer larger than the buffer the return value
-		 * exceeds it; the caller reads only `size`. */
-		*length = (size_t)n;
-		return DNS_ANSWER;
+	size_t len = strlen(name), dots = 0;
+	bool trailing_dot = len > 0 && name[len - 1] == '.';
+	bool as_is_asked = false, root_listed = false, searched = false;
+	bool got_nodata = false, got_failure = false, servfail = false;
+	enum dns_outcome out = DNS_NXDOMAIN, as_is = DNS_NXDOMAIN;
+	unsigned long options = r->state.options;
+
+	for (size_t i = 0; i < len; i++)
+		dots += name[i] == '.';
+	if (dots >= r->state.ndots || trailing_dot) {
+		out = as_is = query_domain(r, name, NULL, type, answer, size, length, &servfail);
+		if (out == DNS_ANSWER || trailing_dot)
+			return out;
+		as_is_asked = true;
+		got_failure = out == DNS_TEMPFAIL;
 	}
-	switch (r->state.res_h_errno) {
-	case HOST_NOT_FOUND:
-		*length = cleared;
-		return DNS_NXDOMAIN;
-	case NO_DATA:
-		*length = cleared;
-		return DNS_NODATA;
-	default:
-		return DNS_TEMPFAIL; /* TRY_AGAIN, NO_RECOVERY, NETDB_INTERNAL */
+	if ((dots == 0 && (options & RES_DEFNAMES)) || (dots > 0 && !trailing_dot && (options & RES_DNSRCH))) {
+		for (int i = 0; i < MAXDNSRCH && r->state.dnsrch[i] != NULL; i++) {
+			const char *domain = r->state.dnsrch[i] + (r->state.dnsrch[i][0] == '.');
+			root_listed |= domain[0] == '\0';
+			searched = true;
+			out = query_domain(r, name, domain, type, answer, size, length, &servfail);
+			if (out == DNS_ANSWER)
+				return out;
+			got_nodata |= out == DNS_NODATA;
+			got_failure |= out == DNS_TEMPFAIL;
+			if ((out == DNS_TEMPFAIL && !servfail) || !(options & RES_DNSRCH))
+				break;
+		}
 	}
+	if ((dots > 0 || !searched || !(options & RES_NOTLDQUERY)) && !as_is_asked && !root_listed) {
+		out = query_domain(r, name, NULL, type, answer, size, length, &servfail);
+		if (out == DNS_ANSWER)
+			return out;
+		got_failure |= out == DNS_TEMPFAIL;
+	}
+	enum dns_outcome reported = got_failure ? DNS_TEMPFAIL
+				    : as_is_asked ? as_is
+				    : got_nodata ? DNS_NODATA : out;
+	/* The reply in `answer` is the last query's: it goes with its own
+	 * outcome only (it is cached with it). */
+	if (reported != out)
+		*length = 0;
+	return reported;
 }
 
 static enum dns_outcome resolver_query(void *ctx, const char *name, uint16_t type, bool search,
 				       uint8_t *answer, size_t size, size_t *length)
 {
 	struct resolver *r = ctx;
-	struct dns_query q = {name, type, answer, size, 0, DNS_TEMPFAIL};
+	struct dns_query q = {name, type, answer, size, 0, DNS_TEMPFAIL, false};
 
 	*length = 0;
 	if (!r->ready)

@@ -3,8 +3,8 @@
  * by libresolv into a private `struct __res_state` (the application's `_res`
  * is never touched), the queries sent by the module's own client
  * (dns_client.c) with the same servers, options, timeouts and attempts.  A
- * single-label domain's SRV name goes through res_nsearch itself, which
- * applies the search list as the dns module would.
+ * single-label domain's SRV name follows the search list as res_nsearch
+ * would, each query through the client as well.
  *
  * Per lookup: the server that answered last is asked first by the next
  * query (it is known to be alive), and all the address queries of the

@@ -174,7 +174,8 @@ static void ask_addresses(struct lookup *lk, const size_t *which, size_t n)
 			if (lk->family != AF_UNSPEC && lk->family != kinds[k].family)
 				continue;
 			queries[nq] = (struct dns_query){lk->cand[which[j]].target->name, kinds[k].type,
-							 NULL, ADDRESS_ANSWER_SIZE, 0, DNS_TEMPFAIL};
+							 NULL, ADDRESS_ANSWER_SIZE, 0, DNS_TEMPFAIL,
+							 false};
 			families[nq] = kinds[k].family;
 			owner[nq++] = which[j];
 		}

@@ -47,11 +47,13 @@ struct dns_query {
 	size_t size;
 	size_t length;            /* out: reply length (> size: cut at size) */
 	enum dns_outcome outcome; /* out */
+	bool servfail;            /* out: a server answered SERVFAIL (resolver.c's search
+				   * then goes on to the next domain, as res_nsearch) */
 };
 
 struct dns_transport {
 	/* The SRV query: one query for (name, type, class IN); `search`
-	 * applies the resolver's search list (res_nsearch), otherwise the name
+	 * applies the resolver's search list as res_nsearch would, otherwise the name
 	 * is absolute.  On DNS_ANSWER the reply is in answer[0 .. *length); on
 	 * DNS_NXDOMAIN and DNS_NODATA too when the transport has it (for the
 	 * negative-caching TTL), else *length is 0.  *length > size means the

@@ -27,6 +27,9 @@ NAME is an exact name, '*' or '*.suffix'; TYPE is a QTYPE or '*'. ACTION:
     tc              over UDP answer empty with TC=1 (TCP is forwarded)
     tc notcp        over UDP answer empty with TC=1; over TCP reset the
                     connection without answering (no TCP service)
+    tc hang         over UDP answer empty with TC=1; over TCP read the query
+                    and never answer, the connection left open until the
+                    client closes it (a server whose TCP side is stuck)
     noadditional    forward, strip the additional section
     badid           forward, answer with a wrong message ID
     malformed KIND  forward, then break the answer (its first answer record):
@@ -71,6 +74,7 @@ import time
 from dnslib import DNSLabel, DNSRecord, QTYPE, RCODE, RD
 
 RESET = object()   # handle(): reset the TCP connection instead of answering
+HANG = object()    # handle(): keep the TCP connection open, never answer
 UPSTREAM = None
 UPSTREAM_DEFAULT = None
 UPSTREAM_PATH = None
@@ -330,6 +334,8 @@ def handle(data, proto, meta):
         return reply_rcode(req, RCODE.NXDOMAIN)
     if action == 'tc' and args[:1] == ['notcp'] and proto == 'tcp':
         return RESET
+    if action == 'tc' and args[:1] == ['hang'] and proto == 'tcp':
+        return HANG
     if action == 'tc' and proto == 'udp':
         r = req.reply()
         r.header.tc = 1
@@ -357,7 +363,7 @@ class UDPHandler(socketserver.BaseRequestHandler):
     def handle(self):
         data, sock = self.request
         ans = handle(data, 'udp', (self.client_address, self.server.label, sock))
-        if ans is not None and ans is not RESET:
+        if ans is not None and ans is not RESET and ans is not HANG:
             sock.sendto(ans, self.client_address)
 
 
@@ -377,6 +383,11 @@ class TCPHandler(socketserver.BaseRequestHandler):
                 if ans is RESET:
                     # SO_LINGER 0: close() sends RST, as a host without TCP service
                     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+                    return
+                if ans is HANG:
+                    s.settimeout(60)
+                    while s.recv(512):
+                        pass
                     return
                 if ans is None:
                     return

@@ -120,7 +120,8 @@ static void setup_run(unsigned nservers, int timeout, int attempts)
 static void add_query(const char *name, uint16_t type)
 {
 	struct dns_query *q = &R.q[R.n];
-	*q = (struct dns_query){name, type, R.answers[R.n], sizeof(R.answers[0]), 0, DNS_ANSWER};
+	*q = (struct dns_query){name, type, R.answers[R.n], sizeof(R.answers[0]), 0, DNS_ANSWER,
+				false};
 	R.ids[R.n] = (uint16_t)(0x1000 + R.n * 0x111);
 	R.n++;
 }

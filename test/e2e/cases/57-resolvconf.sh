@@ -42,6 +42,7 @@ e2e_case resolvconf_single_request resolvconf_single_request module
 e2e_case resolvconf_no_aaaa resolvconf_no_aaaa module
 e2e_case resolvconf_use_vc resolvconf_use_vc module
 e2e_case resolvconf_search_ndots resolvconf_search_ndots module
+e2e_case resolvconf_search_tcp_bounded resolvconf_search_tcp_bounded module
 e2e_case resolvconf_ipv6_server resolvconf_ipv6_server module
 e2e_case resolvconf_linklocal_server resolvconf_linklocal_server module
 e2e_case resolvconf_rotate resolvconf_rotate module
@@ -392,6 +393,40 @@ resolvconf_search_ndots() {
     note "solo through files dns: $(tr '\n' ' ' <solo-dns); queries $(queries)"
     check expect_eq "solo through files dns: answer (its own address)" "answer 127.0.3.40" "$(outcome solo-dns)"
     check expect_eq "search domains tried, module (SRV) = dns module (A)" "$dns" "${srv//_sip._udp./}"
+    check_done
+}
+
+# Proves the search walk of a single-label domain stays within the
+# resolv.conf budget over TCP too (glibc's own TCP has no time limit, so
+# res_nsearch would wait for ever).  resolv.conf: `search resolvconf.test`,
+# `options ndots:5 timeout:1 attempts:1`; the proxy answers
+# _sip._udp.solo.resolvconf.test SRV over UDP with TC and never over TCP.
+# getaddrinfo("solo", 5060) asks that name over UDP, then TCP, gives up at
+# the end of the 1 s turn, asks _sip._udp.solo. as it is, and fails with
+# EAI_AGAIN (a failure in the walk is never "no SRV", so the dns module
+# never answers with solo's own address) within 2.5 s.  Then, with
+# `search a.test resolvconf.test` and SERVFAIL for the a.test name, the
+# walk goes on (as res_nsearch's does) and the next domain's SRV answers.
+resolvconf_search_tcp_bounded() {
+    listed "domain solo"
+    resolv_conf "nameserver $DNS_ADDR" "search resolvconf.test" "options ndots:5 timeout:1 attempts:1"
+    proxy_rules "_sip._udp.solo.resolvconf.test SRV tc hang"
+    qlog_mark
+    gai_runs 1 gai gai solo 5060 || fail "gai.py failed"
+    note "solo: $(tr '\n' ' ' <gai); queries $(queries)"
+    check expect_eq "solo: a temporary failure (EAI_AGAIN)" "error -3" "$(outcome gai)"
+    check expect_ms "solo: one 1 s turn, then the as-is query" "$(maxv gai ms)" 900 2500
+    check expect_eq "SRV queries in order (proto name)" \
+        "udp _sip._udp.solo.resolvconf.test.;tcp _sip._udp.solo.resolvconf.test.;udp _sip._udp.solo.;" \
+        "$(qlog_fields proto type name | awk '$2 == "SRV" { print $1, $3 }' | tr '\n' ';')"
+    resolv_conf "nameserver $DNS_ADDR" "search a.test resolvconf.test" "options ndots:5 timeout:1 attempts:1"
+    proxy_rules "_sip._udp.solo.a.test SRV servfail"
+    qlog_mark
+    gai_runs 1 servfail gai solo 5060 || fail "gai.py failed"
+    note "solo after SERVFAIL: $(tr '\n' ' ' <servfail); queries $(queries)"
+    check expect_eq "solo after SERVFAIL: the next domain's target (solo-sip)" "answer 127.0.3.41" "$(outcome servfail)"
+    check expect_eq "solo after SERVFAIL: SRV names in order" \
+        "_sip._udp.solo.a.test. _sip._udp.solo.resolvconf.test." "$(names_since SRV)"
     check_done
 }
 
