@@ -152,6 +152,18 @@ static bool arguments_valid(const char *name, enum entry_point entry, int family
 	       result_given && family_ok;
 }
 
+/* A call with invalid arguments: UNAVAIL, with EAFNOSUPPORT for a family
+ * other than AF_INET, AF_INET6 and AF_UNSPEC, else EINVAL. */
+static enum nss_status refuse_arguments(int family, int *errnop, int *h_errnop)
+{
+	if (errnop != NULL)
+		*errnop = family == AF_INET || family == AF_INET6 || family == AF_UNSPEC
+				  ? EINVAL : EAFNOSUPPORT;
+	if (h_errnop != NULL)
+		*h_errnop = NO_RECOVERY;
+	return NSS_STATUS_UNAVAIL;
+}
+
 /* The whole lookup for every hosts entry point. */
 static enum nss_status lookup(const char *name, enum entry_point entry, int family,
 			      const struct packing *out, int *errnop, int *h_errnop)
@@ -211,12 +223,7 @@ step_aside:
 	*h_errnop = NO_RECOVERY;
 	return NSS_STATUS_UNAVAIL;
 invalid:
-	if (errnop != NULL)
-		*errnop = family == AF_INET || family == AF_INET6 || family == AF_UNSPEC
-				  ? EINVAL : EAFNOSUPPORT;
-	if (h_errnop != NULL)
-		*h_errnop = NO_RECOVERY;
-	return NSS_STATUS_UNAVAIL;
+	return refuse_arguments(family, errnop, h_errnop);
 }
 
 enum nss_status _nss_srvsip_gethostbyname4_r(const char *name, struct gaih_addrtuple **pat,
