@@ -191,9 +191,10 @@ static bool take_reply(struct client *c, const uint8_t *reply, size_t kept, size
 		struct pending *p = &c->pending[i];
 		if (p->state != Q_SENT || !reply_answers(c, i, reply, kept))
 			continue;
+		/* Over TCP too: res_nsearch goes on after a SERVFAIL either way. */
+		c->queries[i].servfail |= (reply[3] & 0x0fu) == DNS_RCODE_SERVFAIL;
 		if (!tcp && server_failed_it(reply)) {
 			p->state = Q_NEXT;
-			c->queries[i].servfail |= (reply[3] & 0x0fu) == DNS_RCODE_SERVFAIL;
 		} else if (!tcp && ((dns_get16(reply + 2) & DNS_FLAG_TC) != 0 || cut)) {
 			p->state = Q_TCP;
 			p->truncated = true;

@@ -112,22 +112,26 @@ static void run_client(struct resolver *r, struct dns_query *queries, size_t n,
 /* One query of the search: `name`, or name.domain ("" for the root),
  * absolute, through the client (so bounded by the res_send schedule over
  * TCP too, which glibc's send_vc is not).  *servfail: a server answered
- * SERVFAIL. */
-static enum dns_outcome query_domain(struct resolver *r, const char *name, const char *domain,
-				     uint16_t type, uint8_t *answer, size_t size, size_t *length,
-				     bool *servfail)
+ * SERVFAIL.  False when the name cannot be a query (too long, an empty
+ * label): glibc's res_nmkquery fails there with NO_RECOVERY, which ends
+ * the walk without being its outcome. */
+static bool query_domain(struct resolver *r, const char *name, const char *domain,
+			 uint16_t type, uint8_t *answer, size_t size, size_t *length,
+			 bool *servfail, enum dns_outcome *outcome)
 {
 	char full[DNS_NAME_TEXT_SIZE + 2];
+	uint8_t probe[DNS_QUERY_MAX];
 	struct dns_query q = {full, type, answer, size, 0, DNS_TEMPFAIL, false};
 	int len = snprintf(full, sizeof(full), "%s%s%s", name, domain ? "." : "", domain ? domain : "");
 
-	/* A name longer than a host name is not asked: a failure that ends
-	 * the search, as glibc's NO_RECOVERY does. */
-	if (len > 0 && len - (full[len - 1] == '.') <= DNS_NAME_TEXT_SIZE - 1)
-		run_client(r, &q, 1, -1);
+	if (len <= 0 || (size_t)len >= sizeof(full) ||
+	    dns_query_write(&r->client, full, type, 0, probe, sizeof(probe)) == 0)
+		return false;
+	run_client(r, &q, 1, -1);
 	*length = q.outcome != DNS_TEMPFAIL ? q.length : 0;
 	*servfail = q.servfail;
-	return q.outcome;
+	*outcome = q.outcome;
+	return true;
 }
 
 /* res_nsearch's walk for the SRV name of a single-label domain, query by
@@ -153,9 +157,11 @@ static enum dns_outcome search_query(struct resolver *r, const char *name, uint1
 	for (size_t i = 0; i < len; i++)
 		dots += name[i] == '.';
 	if (dots >= r->state.ndots || trailing_dot) {
-		out = as_is = query_domain(r, name, NULL, type, answer, size, length, &servfail);
+		if (!query_domain(r, name, NULL, type, answer, size, length, &servfail, &out))
+			return DNS_NXDOMAIN; /* the engine validated it: not reached */
 		if (out == DNS_ANSWER || trailing_dot)
 			return out;
+		as_is = out;
 		as_is_asked = true;
 		got_failure = out == DNS_TEMPFAIL;
 	}
@@ -164,7 +170,8 @@ static enum dns_outcome search_query(struct resolver *r, const char *name, uint1
 			const char *domain = r->state.dnsrch[i] + (r->state.dnsrch[i][0] == '.');
 			root_listed |= domain[0] == '\0';
 			searched = true;
-			out = query_domain(r, name, domain, type, answer, size, length, &servfail);
+			if (!query_domain(r, name, domain, type, answer, size, length, &servfail, &out))
+				break;
 			if (out == DNS_ANSWER)
 				return out;
 			got_nodata |= out == DNS_NODATA;
@@ -174,8 +181,8 @@ static enum dns_outcome search_query(struct resolver *r, const char *name, uint1
 		}
 	}
 	if ((dots > 0 || !searched || !(options & RES_NOTLDQUERY)) && !as_is_asked && !root_listed) {
-		out = query_domain(r, name, NULL, type, answer, size, length, &servfail);
-		if (out == DNS_ANSWER)
+		if (query_domain(r, name, NULL, type, answer, size, length, &servfail, &out) &&
+		    out == DNS_ANSWER)
 			return out;
 		got_failure |= out == DNS_TEMPFAIL;
 	}

@@ -35,7 +35,7 @@ UNIT_CFLAGS = $(ALL_CFLAGS) -Isrc -Itest/unit $(UNIT_CHECK_CFLAGS) -USRVSIP_CONF
 
 UNIT_HEADERS := $(wildcard src/*.h) $(wildcard test/unit/*.h) test/unit/unit.mk Makefile
 
-UNIT_TESTS := test_dnswire test_select test_nss test_config test_client
+UNIT_TESTS := test_dnswire test_select test_nss test_config test_client test_search
 UNIT_BINS := $(addprefix $(UNIT_BUILD)/,$(UNIT_TESTS))
 
 UNIT_ENGINE_OBJS := $(ENGINE_SRCS:src/%.c=$(UNIT_OBJ)/%.o)
@@ -110,4 +110,10 @@ $(UNIT_BUILD)/test_config: $(UNIT_OBJ)/test/test_config.o $(UNIT_ENGINE_OBJS) \
 # The DNS client against the scripted network (no system call).
 $(UNIT_BUILD)/test_client: $(UNIT_OBJ)/test/test_client.o $(UNIT_OBJ)/test/fake_net.o \
 		$(UNIT_OBJ)/dns_client.o $(UNIT_OBJ)/dnswire.o
+	$(UNIT_LINK)
+
+# resolver.c's search walk against the scripted network (LOCALDOMAIN and
+# RES_OPTIONS set the search list and ndots that res_ninit reads).
+$(UNIT_BUILD)/test_search: $(UNIT_OBJ)/test/test_search.o $(UNIT_OBJ)/test/fake_net.o \
+		$(UNIT_OBJ)/resolver.o $(UNIT_OBJ)/dns_client.o $(UNIT_OBJ)/dnswire.o $(UNIT_OBJ)/rng.o
 	$(UNIT_LINK)
