@@ -398,6 +398,12 @@ static void one_turn(struct client *c, long long deadline)
 {
 	if (!c->cfg->use_vc)
 		udp_turn(c, deadline);
+	/* A UDP turn cut short (ICMP, a runt) leaves queries awaiting a UDP
+	 * reply: they are the next server's, not awaited on the TCP
+	 * connection of the truncated ones. */
+	for (size_t i = 0; i < c->n; i++)
+		if (c->pending[i].state == Q_SENT)
+			c->pending[i].state = Q_NEXT;
 	if (any_in(c, Q_TCP))
 		tcp_turn(c, Q_TCP, deadline); /* the same server (res_send: same_ns) */
 }

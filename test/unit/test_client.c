@@ -322,6 +322,41 @@ START_TEST(test_a_truncated_reply_is_asked_again_over_tcp_of_the_same_server)
 }
 END_TEST
 
+/* Server 0 truncates the A query over UDP and answers it over TCP, and
+ * sends a runt datagram for the AAAA query, which ends its UDP turn;
+ * server 1 answers everything. */
+static void respond_tc_and_runt(struct fake_net *net, int fd, unsigned server, bool tcp,
+				const uint8_t *q, size_t len, void *ctx)
+{
+	size_t end = 0;
+	uint8_t runt[5] = {q[0], q[1], 0x81, 0x80, 0};
+
+	(void)ctx;
+	ck_assert_int_eq(dns_name_skip(q, len, DNS_HEADER_SIZE, &end), 0);
+	bool aaaa = dns_get16(q + end) == DNS_TYPE_AAAA;
+	if (server == 0 && !tcp && aaaa)
+		fake_net_deliver(net, fd, 5, runt, sizeof(runt));
+	else
+		reply(net, fd, tcp, q, len, 0, 1, true, server == 0 && !tcp, 1);
+}
+
+START_TEST(test_a_tcp_turn_does_not_wait_for_what_the_udp_turn_left_unanswered)
+{
+	/* The AAAA query, still awaiting its UDP reply when the runt ended
+	 * the UDP turn, is the next server's: the TCP turn for the truncated
+	 * A query ends with A's reply instead of waiting out the turn. */
+	setup_run(2, 5, 1);
+	fake_net_free(&R.net);
+	fake_net_init(&R.net, respond_tc_and_runt, NULL);
+	add_query("a.example.test", DNS_TYPE_A);
+	add_query("a.example.test", DNS_TYPE_AAAA);
+	ck_assert_int_lt(run_batch(-1), 100);
+	ck_assert_int_eq(R.q[0].outcome, DNS_ANSWER);
+	ck_assert_int_eq(R.q[1].outcome, DNS_ANSWER);
+	ck_assert_int_eq(R.answered_by, 1);
+}
+END_TEST
+
 /* A reply of `size` octets (its answer padded with records) over TCP. */
 static void big_tcp_reply(struct fake_net *net, int fd, const uint8_t *q, size_t len,
 			  unsigned answers)
@@ -527,6 +562,7 @@ static Suite *client_suite(void)
 	tc = tcase_create("tcp");
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_a_truncated_reply_is_asked_again_over_tcp_of_the_same_server);
+	tcase_add_test(tc, test_a_tcp_turn_does_not_wait_for_what_the_udp_turn_left_unanswered);
 	tcase_add_test(tc, test_a_refused_tcp_connection_moves_to_the_next_server_over_tcp);
 	tcase_add_test(tc, test_a_long_tcp_reply_is_read_whole_for_one_query_and_cut_for_a_batch);
 	tcase_add_test(tc, test_use_vc_sends_every_query_on_one_tcp_connection_and_takes_any_rcode);
