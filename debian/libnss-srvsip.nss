@@ -25,7 +25,9 @@
 # [STATUS=ACTION] term only, and its postrm strips one-term brackets only,
 # so a two-term bracket would be left behind on removal, attached to the
 # previous service ("files [NOTFOUND=return TRYAGAIN=return] dns"), which
-# would break every lookup not in /etc/hosts.
+# would break every lookup not in /etc/hosts.  An admin who respells it so
+# is covered by debian/libnss-srvsip.postrm, which removes srvsip with a
+# bracket of several terms first (test/pkg/install-matrix.sh admin-twoterm).
 hosts before=resolve,dns,mdns4,mdns,mdns6 srvsip [!UNAVAIL=return]
 
 # services: after files, so real entries always win; srvsip answers only its

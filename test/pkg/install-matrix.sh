@@ -16,6 +16,8 @@
 #   dpkg -i  -> hosts:/services: lines must equal the expectation EXACTLY,
 #               the other lines must be unchanged, the will-install marker
 #               gone, /etc/srvsip.conf present with only comments;
+#   (case admin-twoterm: the admin first respells srvsip's action as
+#   [NOTFOUND=return TRYAGAIN=return])
 #   dpkg -r  -> lines exactly as expected, and equal to the starting lines
 #               once comments and runs of blanks are ignored; conffile kept;
 #   dpkg -i  -> as after the first installation (case admin-optout: the
@@ -35,7 +37,7 @@ PKG=libnss-srvsip
 T=$'\t'
 
 # ------------------------------------------------------------ the cases
-CASES="debian-default ubuntu-mdns systemd-resolved already-listed comments-tabs no-dns admin-optout"
+CASES="debian-default ubuntu-mdns systemd-resolved already-listed comments-tabs no-dns admin-optout admin-twoterm"
 
 # Starting files.  debian-default is bookworm's /usr/share/libc-bin/nsswitch.conf.
 orig_debian_default() {
@@ -67,7 +69,7 @@ orig_with_hosts() { # the Debian file with another hosts: line
 }
 orig() {
 	case $1 in
-	debian-default | admin-optout) orig_debian_default ;;
+	debian-default | admin-optout | admin-twoterm) orig_debian_default ;;
 	ubuntu-mdns) orig_with_hosts 'files mdns4_minimal [NOTFOUND=return] dns' ;;
 	systemd-resolved)
 		orig_with_hosts 'files mdns4_minimal [NOTFOUND=return] resolve [!UNAVAIL=return] dns myhostname' |
@@ -95,9 +97,10 @@ expect() {
 	local c=$1 step=$2 db=$3 line
 	line=$(orig "$c" | grep "^$db:")
 	case $c:$step:$db in
-	debian-default:i?:hosts | admin-optout:i1:hosts | already-listed:i2:hosts)
+	debian-default:i?:hosts | admin-optout:i1:hosts | already-listed:i2:hosts | admin-twoterm:i?:hosts)
 		line='hosts:          files srvsip [!UNAVAIL=return] dns' ;;
-	debian-default:i?:services | admin-optout:i?:services | already-listed:i2:services)
+	debian-default:i?:services | admin-optout:i?:services | already-listed:i2:services | \
+		admin-twoterm:i?:services)
 		line='services:       db files srvsip' ;;
 	ubuntu-mdns:i?:hosts)
 		line='hosts:          files mdns4_minimal [NOTFOUND=return] srvsip [!UNAVAIL=return] dns' ;;
@@ -190,6 +193,10 @@ run_case() {
 	if [ "$c" = admin-optout ]; then
 		sed -i 's/^\(hosts:.*\) srvsip \[!UNAVAIL=return\]/\1/' "$nss"
 	else
+		# The admin spells the action in two terms, as the docs allow;
+		# removal must still take the whole bracket away.
+		[ "$c" != admin-twoterm ] ||
+			sed -i 's/srvsip \[!UNAVAIL=return\]/srvsip [NOTFOUND=return TRYAGAIN=return]/' "$nss"
 		dpkg_do -r "$PKG"
 		check_lines r1
 		[ -f /etc/srvsip.conf ] || bad "r1: conffile /etc/srvsip.conf removed by dpkg -r"
