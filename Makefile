@@ -32,7 +32,7 @@ MODULE := $(BUILD)/libnss_srvsip.so.2
 LOOKUP := $(BUILD)/srvsip-lookup
 LOOKUP_SRCS := tools/srvsip-lookup.c $(filter-out src/nss_srvsip.c,$(MODULE_SRCS))
 
-.PHONY: all check check-unit check-dlopen check-e2e check-static check-package check-demo install uninstall deb demo deps clean
+.PHONY: all check check-unit check-dlopen check-e2e check-static check-cli check-package check-demo install uninstall deb demo deps clean
 
 all: $(MODULE) $(LOOKUP)
 
@@ -58,7 +58,7 @@ include test/dlopen/dlopen.mk
 -include test/distros/distros.mk
 
 # Everything, as CI runs it (root: namespaces).  See README.md "Tests".
-check: check-static check-unit check-unit-asan check-dlopen check-hardening fuzz-regress fuzz check-tsan \
+check: check-static check-unit check-unit-asan check-dlopen check-hardening check-cli fuzz-regress fuzz check-tsan \
 	check-asan check-e2e check-demo bench-quick check-package check-distros
 
 # gcc -Werror is part of every build; this adds cppcheck and clang-tidy.
@@ -71,6 +71,10 @@ check-static:
 
 check-e2e: all
 	test/e2e/run.sh
+
+# srvsip-lookup's exit statuses for hostile arguments and files (no root).
+check-cli: all
+	test/cli/check-cli.sh $(BUILD)
 
 # The Debian packages, built from a copy of the tree (dpkg-buildpackage
 # cleans its tree, which would remove build/): build/deb/*.deb.

@@ -3,12 +3,14 @@
  * engine, scope rules and config file as the module.  See srvsip-lookup(1). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "config_load.h"
@@ -73,9 +75,22 @@ static int check_config(const char *path)
 		       "writable by group or others, at most %d bytes\n", path, CONFIG_FILE_MAX);
 		status = EXIT_CONFIG_ERRORS;
 	}
-	FILE *stream = fopen(path, "re");
-	if (stream == NULL) {
+	/* Only a regular file of at most CONFIG_FILE_MAX octets is read, as
+	 * the module reads it (/dev/zero or a FIFO would never end). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	FILE *stream = NULL;
+	if (fd < 0 || fstat(fd, &st) < 0) {
 		printf("%s: %s\n", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode) || st.st_size > CONFIG_FILE_MAX) {
+		printf("%s: not read: not a regular file of at most %d bytes\n", path,
+		       CONFIG_FILE_MAX);
+	} else {
+		stream = fdopen(fd, "r");
+		fd = stream != NULL ? -1 : fd;
+	}
+	if (stream == NULL) {
+		if (fd >= 0)
+			close(fd);
 		return EXIT_CONFIG_ERRORS;
 	}
 	int parsed = config_parse(stream, &cfg, print_bad_line, (void *)path);
@@ -210,7 +225,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{NULL, 0, NULL, 0},
 	};
 	bool check = false;
-	char *end;
+	char *end = NULL;
 	int opt;
 
 	*o = (struct options){.port = -1, .family = AF_UNSPEC};
@@ -221,11 +236,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (o->svc == NULL)
 				return fprintf(stderr, "srvsip-lookup: unknown service %s\n", optarg), -1;
 			break;
-		case 'p':
-			o->port = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || o->port < 1 || o->port > 65535)
+		case 'p': {
+			long port = optarg[0] >= '0' && optarg[0] <= '9' ? strtol(optarg, &end, 10) : 0;
+			if (port < 1 || port > 65535 || *end != '\0')
 				return fprintf(stderr, "srvsip-lookup: port must be 1 to 65535\n"), -1;
+			o->port = (int)port;
 			break;
+		}
 		case 'f':
 			if (strcmp(optarg, "4") != 0 && strcmp(optarg, "6") != 0)
 				return usage(stderr), -1;
