@@ -18,7 +18,10 @@ WARNINGS := -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wvla -Wcast-align
 # Hardening: stack protector, FORTIFY, full RELRO, immediate binding,
 # non-executable stack, hidden visibility plus a version script.
-HARDENING_CFLAGS := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fstack-clash-protection \
+# FORTIFY level 2 unless the caller's flags choose one (dpkg-buildflags may
+# pass -D_FORTIFY_SOURCE=3; defining it twice is an error under -Werror).
+FORTIFY := $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,-D_FORTIFY_SOURCE=2)
+HARDENING_CFLAGS := -fstack-protector-strong $(FORTIFY) -fstack-clash-protection \
 	-fcf-protection
 HARDENING_LDFLAGS := -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack -Wl,-z,defs -Wl,--as-needed
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC $(WARNINGS) $(HARDENING_CFLAGS) \
