@@ -272,41 +272,56 @@ static void cache_put(unsigned long long begun, const char *name, uint16_t type,
 	free(copy);
 }
 
+/* min(TTL, MINIMUM) of an SOA record (RFC 2308 section 5); false when its
+ * RDATA is malformed. */
+static bool soa_negative_ttl(const struct dns_msg *msg, const struct dns_rr *rr, uint32_t *ttl)
+{
+	size_t p;
+
+	if (dns_name_skip(msg->data, msg->len, rr->rdata_offset, &p) < 0 ||
+	    dns_name_skip(msg->data, msg->len, p, &p) < 0 || p + 20 > rr->rdata_offset + rr->rdlength)
+		return false;
+	uint32_t minimum = dns_get32(msg->data + p + 16);
+	*ttl = rr->ttl < minimum ? rr->ttl : minimum;
+	return true;
+}
+
 uint32_t cache_reply_ttl(const uint8_t *reply, size_t len, enum dns_outcome outcome)
 {
 	struct dns_msg msg;
 	struct dns_rr_iter it;
 	struct dns_rr rr;
 	uint32_t ttl = UINT32_MAX;
+	bool has_data = false; /* the answer holds records of the asked type */
+	bool has_soa = false;
+	size_t end;
 
-	if (reply == NULL || dns_msg_init(&msg, reply, len) < 0)
+	if (reply == NULL || dns_msg_init(&msg, reply, len) < 0 || msg.qdcount != 1 ||
+	    dns_name_skip(msg.data, msg.len, msg.question_offset, &end) < 0)
 		return 0;
-	if (outcome == DNS_ANSWER) {
-		for (int s = DNS_SECTION_ANSWER; s <= DNS_SECTION_ADDITIONAL; s++) {
-			dns_rr_iter_init(&it, &msg, (enum dns_section)s);
-			while (dns_rr_iter_next(&it, &rr))
-				if (rr.type != DNS_TYPE_OPT && rr.ttl < ttl)
-					ttl = rr.ttl;
+	uint16_t qtype = dns_get16(msg.data + end);
+	for (int s = DNS_SECTION_ANSWER; s <= DNS_SECTION_ADDITIONAL; s++) {
+		dns_rr_iter_init(&it, &msg, (enum dns_section)s);
+		while (dns_rr_iter_next(&it, &rr)) {
+			uint32_t rr_ttl = rr.ttl;
+			if (rr.type == DNS_TYPE_OPT)
+				continue; /* its "TTL" holds EDNS flags */
+			has_data |= s == DNS_SECTION_ANSWER && rr.type == qtype;
+			if (s == DNS_SECTION_AUTHORITY && rr.type == DNS_TYPE_SOA &&
+			    soa_negative_ttl(&msg, &rr, &rr_ttl))
+				has_soa = true;
+			if (rr_ttl < ttl)
+				ttl = rr_ttl;
 		}
-		if (ttl == UINT32_MAX)
-			return 0;
-		return ttl > CACHE_MAX_TTL ? CACHE_MAX_TTL : ttl;
 	}
-	/* RFC 2308 section 5: a negative answer lives for the smaller of the
-	 * SOA record's TTL and its MINIMUM field. */
-	dns_rr_iter_init(&it, &msg, DNS_SECTION_AUTHORITY);
-	while (dns_rr_iter_next(&it, &rr)) {
-		size_t p;
-		if (rr.type != DNS_TYPE_SOA ||
-		    dns_name_skip(msg.data, msg.len, rr.rdata_offset, &p) < 0 ||
-		    dns_name_skip(msg.data, msg.len, p, &p) < 0 ||
-		    p + 20 > rr.rdata_offset + rr.rdlength)
-			continue;
-		uint32_t minimum = dns_get32(msg.data + p + 16);
-		ttl = rr.ttl < minimum ? rr.ttl : minimum;
-		return ttl > CACHE_MAX_NEGATIVE_TTL ? CACHE_MAX_NEGATIVE_TTL : ttl;
-	}
-	return 0;
+	/* RFC 2308: a negative answer (also an alias chain that ends without
+	 * records of the asked type) lives no longer than its SOA says and
+	 * than the chain; without an SOA it is not cached at all (section 5). */
+	bool negative = outcome != DNS_ANSWER || !has_data;
+	if (ttl == UINT32_MAX || (negative && !has_soa))
+		return 0;
+	uint32_t cap = negative ? CACHE_MAX_NEGATIVE_TTL : CACHE_MAX_TTL;
+	return ttl > cap ? cap : ttl;
 }
 
 static enum dns_outcome cached_query(void *ctx, const char *name, uint16_t type, bool search,

@@ -340,6 +340,8 @@ static int read_record(const uint8_t *data, size_t len, size_t *offset, struct d
 	rr->type = dns_get16(data + p);
 	rr->rclass = dns_get16(data + p + 2);
 	rr->ttl = dns_get32(data + p + 4);
+	if (rr->ttl > INT32_MAX)
+		rr->ttl = 0; /* RFC 2181 section 8: a TTL with the top bit set is zero */
 	rr->rdlength = dns_get16(data + p + 8);
 	rr->rdata_offset = p + 10;
 	if (rr->rdata_offset + rr->rdlength > len)

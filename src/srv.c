@@ -68,6 +68,7 @@ enum target_state {
 
 struct candidate {
 	struct srv_target *target; /* in res->targets */
+	size_t name_offset;        /* the target's name in the SRV reply */
 	uint32_t ttl;              /* of the records used for it */
 	enum target_state state;
 	enum target_state glue;    /* what the Additional section showed */
@@ -150,7 +151,7 @@ static enum target_state read_address_reply(const struct lookup *lk, struct cand
 	if (!usable_reply(&msg, q->answer, q->length, q->size) || !srv_question_is(&msg, q->type) ||
 	    !dns_name_equal_text(msg.data, msg.len, msg.question_offset, q->name))
 		return TARGET_FAILED;
-	size_t owner = srv_follow_cnames(&msg, &hops);
+	size_t owner = srv_follow_cnames(&msg, &hops, &c->ttl);
 	if (hops > 0 && !lk->req->allow_cname)
 		return TARGET_ALIAS; /* RFC 2782: the target "MUST NOT be an alias" */
 	unsigned before = c->target->naddrs;
@@ -205,24 +206,41 @@ static void ask_addresses(struct lookup *lk, const size_t *which, size_t n)
 	}
 }
 
+/* A target the RRset names again (at another priority or weight) is one
+ * host: the earlier candidate speaks for it, so it is neither asked again
+ * nor listed twice. */
+static bool repeats_earlier_candidate(const struct lookup *lk, const struct dns_msg *msg, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (dns_name_equal_valid(msg->data, msg->len, lk->cand[j].name_offset,
+					 lk->cand[k].name_offset))
+			return true;
+	return false;
+}
+
 /* Makes cand[k] the target of `rec` in res->targets[k], with the
  * addresses the Additional section holds for it (RFC 2782: "it is
  * recommended that the Additional Data section be used").  For both
  * families any of its addresses will do (they are the target's); for one
  * family only that family's count, since a caching resolver may hold only
- * some of the target's records. */
+ * some of the target's records.  A repeated target is left ABSENT. */
 static void prepare_candidate(struct lookup *lk, const struct dns_msg *msg,
 			      const struct srv_record *rec, size_t k)
 {
 	struct candidate *c = &lk->cand[k];
 	struct srv_target *t = &lk->res->targets[k];
 
+	c->target = t;
+	c->name_offset = rec->target_offset;
+	t->naddrs = 0;
+	if (k > 0 && repeats_earlier_candidate(lk, msg, k)) {
+		c->state = c->glue = TARGET_ABSENT;
+		return;
+	}
 	dns_name_to_text(msg->data, msg->len, rec->target_offset, t->name, sizeof(t->name));
 	t->priority = rec->priority;
 	t->weight = rec->weight;
 	t->port = rec->port;
-	t->naddrs = 0;
-	c->target = t;
 	c->ttl = UINT32_MAX;
 	bool any = srv_addresses_for(msg, DNS_SECTION_ADDITIONAL, rec->target_offset,
 				     lk->family, t, &c->ttl);
@@ -350,12 +368,12 @@ static void resolve_failover_list(struct lookup *lk, const struct dns_msg *msg, 
 /* Keeps the records a program can use at the front of records[0 .. n): a
  * "." target is skipped (alone it means "decidedly not available"), and
  * glibc takes the port from the services lookup (docs/glibc-facts.md), so
- * only records on that port can be honoured.  Lowers res->ttl to theirs. */
+ * only records on that port can be honoured.  Lowers res->ttl to the
+ * RRset's (srv_parse_answer gave every record of it the same). */
 static size_t keep_usable_records(struct lookup *lk, size_t n, bool *dot_only)
 {
 	struct srv_record *records = lk->buf->records;
 	size_t usable = 0;
-	uint32_t ttl = UINT32_MAX;
 
 	*dot_only = true;
 	for (size_t i = 0; i < n; i++) {
@@ -364,12 +382,10 @@ static size_t keep_usable_records(struct lookup *lk, size_t n, bool *dot_only)
 		if (records[i].root_target ||
 		    (lk->req->port >= 0 && records[i].port != lk->req->port))
 			continue;
-		if (records[i].ttl < ttl)
-			ttl = records[i].ttl;
 		records[usable++] = records[i];
 	}
 	if (usable > 0)
-		lower_ttl(lk->res, ttl);
+		lower_ttl(lk->res, records[0].ttl);
 	return usable;
 }
 

@@ -48,7 +48,7 @@ bool srv_question_is(const struct dns_msg *msg, uint16_t qtype)
 	return dns_get16(msg->data + end) == qtype && dns_get16(msg->data + end + 2) == DNS_CLASS_IN;
 }
 
-size_t srv_follow_cnames(const struct dns_msg *msg, unsigned *hops)
+size_t srv_follow_cnames(const struct dns_msg *msg, unsigned *hops, uint32_t *ttl)
 {
 	size_t current = msg->question_offset;
 
@@ -65,8 +65,11 @@ size_t srv_follow_cnames(const struct dns_msg *msg, unsigned *hops)
 			if (rr.type == DNS_TYPE_CNAME && rr.rclass == DNS_CLASS_IN &&
 			    dns_name_equal_valid(msg->data, msg->len, rr.owner_offset, current) &&
 			    dns_name_skip(msg->data, msg->len, rr.rdata_offset, &end) == 0 &&
-			    end == rr.rdata_offset + rr.rdlength)
+			    end == rr.rdata_offset + rr.rdlength) {
 				next = rr.rdata_offset;
+				if (rr.ttl < *ttl)
+					*ttl = rr.ttl;
+			}
 		}
 		if (next == current)
 			break;
@@ -113,6 +116,15 @@ static bool seen_before(const struct dns_msg *msg, const struct srv_record *reco
 	return false;
 }
 
+/* RFC 2181 section 5.2: records of one RRset with different TTLs count as
+ * having the lowest, and the chain of aliases that led to the RRset lives
+ * no longer than its shortest link. */
+static void set_rrset_ttl(struct srv_record *records, size_t n, uint32_t ttl)
+{
+	for (size_t i = 0; i < n; i++)
+		records[i].ttl = ttl;
+}
+
 int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t max,
 		     unsigned *bad_record)
 {
@@ -121,6 +133,7 @@ int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t m
 	size_t owner = msg->question_offset;
 	size_t count = 0;
 	unsigned position = 0;
+	uint32_t ttl = UINT32_MAX;
 	bool cnames_followed = false;
 	bool too_many = false;
 
@@ -137,7 +150,8 @@ int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t m
 			/* The RRset belongs to the end of the alias chain: start
 			 * over with that owner (no second pass without a CNAME). */
 			unsigned hops;
-			owner = srv_follow_cnames(msg, &hops);
+			ttl = UINT32_MAX;
+			owner = srv_follow_cnames(msg, &hops, &ttl);
 			cnames_followed = true;
 			count = 0;
 			position = 0;
@@ -154,6 +168,8 @@ int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t m
 			*bad_record = position;
 			return -1;
 		}
+		if (rec.ttl < ttl)
+			ttl = rec.ttl;
 		if (seen_before(msg, out, count, &rec))
 			continue;
 		if (count == max)
@@ -161,7 +177,10 @@ int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t m
 		else
 			out[count++] = rec;
 	}
-	return too_many ? -1 : (int)count;
+	if (too_many)
+		return -1;
+	set_rrset_ttl(out, count, ttl);
+	return (int)count;
 }
 
 static void add_address(struct srv_target *t, int family, const uint8_t *bytes, size_t size)

@@ -23,13 +23,16 @@ bool srv_is_owner_name(const char *name);
 bool srv_question_is(const struct dns_msg *msg, uint16_t qtype);
 
 /* Follows the CNAME records of the answer section from the question name
- * (at most SRV_MAX_CNAME_HOPS); *hops counts the aliases followed.
- * Returns the offset of the name that owns the data. */
-size_t srv_follow_cnames(const struct dns_msg *msg, unsigned *hops);
+ * (at most SRV_MAX_CNAME_HOPS); *hops counts the aliases followed and *ttl
+ * is lowered to theirs (the data lives no longer than the chain that led to
+ * it).  Returns the offset of the name that owns the data. */
+size_t srv_follow_cnames(const struct dns_msg *msg, unsigned *hops, uint32_t *ttl);
 
 /* Extracts the SRV RRset answering the message's question (following a
  * CNAME chain in the answer section), skipping other types, classes and
- * owners and dropping duplicates.  Returns the number of records stored in
+ * owners and dropping duplicates.  Every record stored gets the RRset's TTL:
+ * the lowest of its records and of the aliases on the way (RFC 2181 5.2).
+ * Returns the number of records stored in
  * out[0 .. max), or -1 when the RRset is unusable as a whole: a record with
  * malformed RDATA, a target that is not a host name, or more than `max`
  * records; *bad_record is then the 1-based position of the record in the

@@ -93,7 +93,7 @@ START_TEST(test_two_srv_records_give_priority_weight_port_ttl_and_target)
 	ck_assert_uint_eq(recs[0].priority, 10);
 	ck_assert_uint_eq(recs[0].weight, 60);
 	ck_assert_uint_eq(recs[0].port, 5060);
-	ck_assert_uint_eq(recs[0].ttl, 3600);
+	ck_assert_uint_eq(recs[0].ttl, 1800); /* RFC 2181 5.2: the RRset's lowest */
 	ck_assert(!recs[0].root_target);
 	target_text(&msg, &recs[0], text);
 	ck_assert_str_eq(text, "a.example.test");

@@ -35,7 +35,7 @@ UNIT_CFLAGS = $(ALL_CFLAGS) -Isrc -Itest/unit $(UNIT_CHECK_CFLAGS) -USRVSIP_CONF
 
 UNIT_HEADERS := $(wildcard src/*.h) $(wildcard test/unit/*.h) test/unit/unit.mk Makefile
 
-UNIT_TESTS := test_dnswire test_select test_nss test_config test_client test_search
+UNIT_TESTS := test_dnswire test_select test_lookup test_nss test_config test_client test_search
 UNIT_BINS := $(addprefix $(UNIT_BUILD)/,$(UNIT_TESTS))
 
 UNIT_ENGINE_OBJS := $(ENGINE_SRCS:src/%.c=$(UNIT_OBJ)/%.o)
@@ -114,6 +114,10 @@ $(UNIT_BUILD)/test_client: $(UNIT_OBJ)/test/test_client.o $(UNIT_OBJ)/test/fake_
 
 # resolver.c's search walk against the scripted network (LOCALDOMAIN and
 # RES_OPTIONS set the search list and ndots that res_ninit reads).
+$(UNIT_BUILD)/test_lookup: $(UNIT_OBJ)/test/test_lookup.o $(UNIT_OBJ)/test/wire_builder.o \
+		$(UNIT_ENGINE_OBJS) $(UNIT_OBJ)/cache.o
+	$(UNIT_LINK)
+
 $(UNIT_BUILD)/test_search: $(UNIT_OBJ)/test/test_search.o $(UNIT_OBJ)/test/fake_net.o \
 		$(UNIT_OBJ)/resolver.o $(UNIT_OBJ)/dns_client.o $(UNIT_OBJ)/dnswire.o $(UNIT_OBJ)/rng.o
 	$(UNIT_LINK)
