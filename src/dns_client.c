@@ -186,7 +186,7 @@ static bool take_reply(struct client *c, const uint8_t *reply, size_t kept, size
 	bool cut = len > kept;
 
 	if (kept < DNS_HEADER_SIZE)
-		return tcp;
+		return false; /* send_dg and send_vc: EMSGSIZE, the next server */
 	for (size_t i = 0; i < c->n; i++) {
 		struct pending *p = &c->pending[i];
 		if (p->state != Q_SENT || !reply_answers(c, i, reply, kept))
@@ -291,7 +291,7 @@ static bool read_datagrams(struct client *c, int fd, long long deadline)
 {
 	const struct dns_net *net = c->net;
 
-	for (int i = 0; i < READS_PER_WAKEUP; i++) {
+	for (int i = 0; i < READS_PER_WAKEUP && any_in(c, Q_SENT); i++) {
 		if (net->now_ms(net->ctx) >= deadline)
 			return true;
 		ssize_t r = net->recv(net->ctx, fd, c->message, c->message_size, true);
@@ -319,7 +319,7 @@ static void udp_turn(struct client *c, long long deadline)
 	if (fd < 0)
 		return;
 	bool reachable = send_open(c, &fd, &first_sent);
-	while (reachable && udp_work_left(c)) {
+	while (reachable && udp_work_left(c) && !any_in(c, Q_TCP)) {
 		if (!any_in(c, Q_SENT)) { /* single-request: the next query */
 			reachable = send_open(c, &fd, &first_sent) && any_in(c, Q_SENT);
 			continue;
@@ -357,12 +357,14 @@ static bool read_frame(struct client *c, int fd, long long deadline)
 
 /* Asks the queries in `which` state over TCP, all on one connection
  * (send_vc writes both of its queries at once); bounded by the deadline,
- * which send_vc is not. */
-static void tcp_turn(struct client *c, enum query_state which, long long deadline)
+ * which send_vc is not.  True when the server reset the connection while a
+ * reply was awaited. */
+static bool tcp_connection(struct client *c, enum query_state which, long long deadline)
 {
 	const struct dns_net *net = c->net;
 	int fd = net->open(net->ctx, &c->cfg->servers[c->server], true);
 	bool ok = fd >= 0 && wait_fd(c, fd, POLLOUT, deadline);
+	bool reset = false;
 
 	for (size_t i = 0; ok && i < c->n; i++) {
 		struct pending *p = &c->pending[i];
@@ -372,10 +374,27 @@ static void tcp_turn(struct client *c, enum query_state which, long long deadlin
 		ok = move_all(c, fd, p->frame, p->len + 2, true, deadline);
 		p->state = Q_SENT;
 	}
-	while (ok && any_in(c, Q_SENT))
+	while (ok && any_in(c, Q_SENT)) {
+		errno = 0;
 		ok = read_frame(c, fd, deadline);
+		reset = !ok && errno == ECONNRESET;
+	}
 	if (fd >= 0)
 		net->close(net->ctx, fd);
+	return reset;
+}
+
+/* send_vc: a reset while a reply is awaited (the server restarted, or
+ * closed an idle connection) is met once with a new connection to the same
+ * server, within the same turn. */
+static void tcp_turn(struct client *c, enum query_state which, long long deadline)
+{
+	if (!tcp_connection(c, which, deadline))
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->pending[i].state == Q_SENT)
+			c->pending[i].state = which;
+	tcp_connection(c, which, deadline);
 }
 
 /* Every query without a final reply is open again for the next server
@@ -398,12 +417,15 @@ static void one_turn(struct client *c, long long deadline)
 {
 	if (!c->cfg->use_vc)
 		udp_turn(c, deadline);
-	/* A UDP turn cut short (ICMP, a runt) leaves queries awaiting a UDP
-	 * reply: they are the next server's, not awaited on the TCP
-	 * connection of the truncated ones. */
+	/* A truncated reply ends the UDP turn at once, and every query of the
+	 * turn still awaited or not yet sent goes on the TCP connection with it
+	 * (send_dg returns on TC; send_vc writes both queries).  Without one,
+	 * a UDP turn cut short (ICMP, a runt) leaves its awaited queries to the
+	 * next server. */
+	bool tc = any_in(c, Q_TCP);
 	for (size_t i = 0; i < c->n; i++)
-		if (c->pending[i].state == Q_SENT)
-			c->pending[i].state = Q_NEXT;
+		if (c->pending[i].state == Q_SENT || (tc && c->pending[i].state == Q_OPEN))
+			c->pending[i].state = tc ? Q_TCP : Q_NEXT;
 	if (any_in(c, Q_TCP))
 		tcp_turn(c, Q_TCP, deadline); /* the same server (res_send: same_ns) */
 }

@@ -322,29 +322,34 @@ START_TEST(test_a_truncated_reply_is_asked_again_over_tcp_of_the_same_server)
 }
 END_TEST
 
+static uint16_t query_type(const uint8_t *q, size_t len)
+{
+	size_t end = 0;
+
+	ck_assert_int_eq(dns_name_skip(q, len, DNS_HEADER_SIZE, &end), 0);
+	return dns_get16(q + end);
+}
+
 /* Server 0 truncates the A query over UDP and answers it over TCP, and
- * sends a runt datagram for the AAAA query, which ends its UDP turn;
- * server 1 answers everything. */
+ * sends a runt datagram for the AAAA query 4 ms after the TC; server 1
+ * answers everything. */
 static void respond_tc_and_runt(struct fake_net *net, int fd, unsigned server, bool tcp,
 				const uint8_t *q, size_t len, void *ctx)
 {
-	size_t end = 0;
 	uint8_t runt[5] = {q[0], q[1], 0x81, 0x80, 0};
 
 	(void)ctx;
-	ck_assert_int_eq(dns_name_skip(q, len, DNS_HEADER_SIZE, &end), 0);
-	bool aaaa = dns_get16(q + end) == DNS_TYPE_AAAA;
-	if (server == 0 && !tcp && aaaa)
+	if (server == 0 && !tcp && query_type(q, len) == DNS_TYPE_AAAA)
 		fake_net_deliver(net, fd, 5, runt, sizeof(runt));
 	else
 		reply(net, fd, tcp, q, len, 0, 1, true, server == 0 && !tcp, 1);
 }
 
-START_TEST(test_a_tcp_turn_does_not_wait_for_what_the_udp_turn_left_unanswered)
+START_TEST(test_a_truncated_reply_takes_every_awaited_query_to_tcp_at_once)
 {
-	/* The AAAA query, still awaiting its UDP reply when the runt ended
-	 * the UDP turn, is the next server's: the TCP turn for the truncated
-	 * A query ends with A's reply instead of waiting out the turn. */
+	/* send_dg returns at the TC; send_vc writes both queries on one
+	 * connection to the same server: the AAAA query still awaited over UDP
+	 * goes with the truncated A query, and nothing waits for the UDP turn. */
 	setup_run(2, 5, 1);
 	fake_net_free(&R.net);
 	fake_net_init(&R.net, respond_tc_and_runt, NULL);
@@ -353,7 +358,142 @@ START_TEST(test_a_tcp_turn_does_not_wait_for_what_the_udp_turn_left_unanswered)
 	ck_assert_int_lt(run_batch(-1), 100);
 	ck_assert_int_eq(R.q[0].outcome, DNS_ANSWER);
 	ck_assert_int_eq(R.q[1].outcome, DNS_ANSWER);
+	ck_assert_int_eq(R.answered_by, 0);
+}
+END_TEST
+
+/* Over UDP the A query is truncated and the AAAA query lost; over TCP
+ * both are answered. */
+static void respond_tc_and_loss(struct fake_net *net, int fd, unsigned server, bool tcp,
+				const uint8_t *q, size_t len, void *ctx)
+{
+	(void)server, (void)ctx;
+	if (tcp || query_type(q, len) == DNS_TYPE_A)
+		reply(net, fd, tcp, q, len, 0, tcp ? 1 : 0, true, !tcp, 1);
+}
+
+START_TEST(test_a_query_lost_over_udp_is_answered_over_tcp_after_the_other_s_truncation)
+{
+	/* One server, timeout:5 attempts:2.  Before: the UDP turn waited for
+	 * the lost AAAA reply until its deadline, and no TCP query was ever
+	 * sent (10,000 ms, both TEMPFAIL). */
+	setup_run(1, 5, 2);
+	fake_net_free(&R.net);
+	fake_net_init(&R.net, respond_tc_and_loss, NULL);
+	add_query("a.example.test", DNS_TYPE_A);
+	add_query("a.example.test", DNS_TYPE_AAAA);
+	ck_assert_int_lt(run_batch(-1), 100);
+	ck_assert_int_eq(R.q[0].outcome, DNS_ANSWER);
+	ck_assert_int_eq(R.q[1].outcome, DNS_ANSWER);
+}
+END_TEST
+
+/* Server 0 truncates over UDP and sends a 5-octet frame over TCP (the
+ * connection left open); server 1 answers everything. */
+static void respond_tcp_runt(struct fake_net *net, int fd, unsigned server, bool tcp,
+			     const uint8_t *q, size_t len, void *ctx)
+{
+	uint8_t runt[2 + 5] = {0, 5, q[0], q[1], 0x81, 0x80, 0};
+
+	(void)ctx;
+	if (server == 0 && tcp)
+		fake_net_deliver(net, fd, 1, runt, sizeof(runt));
+	else
+		reply(net, fd, tcp, q, len, 0, 1, true, server == 0, 1);
+}
+
+START_TEST(test_a_runt_tcp_frame_gives_the_server_up_at_once)
+{
+	/* send_vc: a frame shorter than a header is EMSGSIZE, the next server
+	 * at once (before: the TCP turn waited out its 5 s). */
+	setup_run(2, 5, 1);
+	fake_net_free(&R.net);
+	fake_net_init(&R.net, respond_tcp_runt, NULL);
+	ck_assert_int_lt(run_one(), 100);
+	ck_assert_int_eq(R.q[0].outcome, DNS_ANSWER);
 	ck_assert_int_eq(R.answered_by, 1);
+}
+END_TEST
+
+static unsigned resets_left;
+
+static ssize_t recv_reset_once(void *ctx, int fd, void *buf, size_t len, bool datagram)
+{
+	struct fake_net *net = ctx;
+
+	if (!datagram && resets_left > 0) {
+		resets_left--;
+		errno = ECONNRESET;
+		return -1;
+	}
+	struct dns_net ops = fake_net_ops(net);
+	return ops.recv(ctx, fd, buf, len, datagram);
+}
+
+START_TEST(test_a_tcp_reset_is_met_once_with_a_new_connection_to_the_same_server)
+{
+	/* send_vc: ECONNRESET while the reply is awaited: close, connect
+	 * again, once (connreset).  One server, attempts:1: before, the query
+	 * failed. */
+	setup_run(1, 5, 1);
+	R.script.udp[0] = TRUNCATE;
+	R.script.tcp[0] = ANSWER;
+	add_query("a.example.test", DNS_TYPE_A);
+	resets_left = 1;
+	struct dns_net ops = fake_net_ops(&R.net);
+	ops.recv = recv_reset_once;
+	dns_client_run(&R.cfg, &ops, R.q, R.ids, R.n, -1);
+	ck_assert_int_eq(R.q[0].outcome, DNS_ANSWER);
+	ck_assert_uint_eq(R.script.received[0], 3); /* UDP, TCP reset, TCP again */
+	ck_assert_uint_eq(R.net.opens, R.net.closes);
+
+	/* A second reset in the same turn is the server's failure. */
+	setup_run(1, 5, 1);
+	R.script.udp[0] = TRUNCATE;
+	R.script.tcp[0] = ANSWER;
+	add_query("a.example.test", DNS_TYPE_A);
+	resets_left = 2;
+	ops = fake_net_ops(&R.net);
+	ops.recv = recv_reset_once;
+	dns_client_run(&R.cfg, &ops, R.q, R.ids, R.n, -1);
+	ck_assert_int_eq(R.q[0].outcome, DNS_TEMPFAIL);
+	ck_assert_uint_eq(R.script.received[0], 3);
+}
+END_TEST
+
+/* The answer, and in the same wakeup a datagram under another ID with
+ * another answer to the same question (NXDOMAIN): a late duplicate, a
+ * stray, or a spoof that did not guess the ID. */
+static void respond_answer_then_stray(struct fake_net *net, int fd, unsigned server, bool tcp,
+				      const uint8_t *q, size_t len, void *ctx)
+{
+	uint8_t copy[DNS_QUERY_MAX];
+
+	(void)server, (void)ctx;
+	reply(net, fd, tcp, q, len, 0, 1, true, false, 1);
+	memcpy(copy, q, len);
+	copy[0] ^= 0x5a;
+	reply(net, fd, tcp, copy, len, 3, 0, true, false, 1);
+}
+
+START_TEST(test_a_datagram_after_the_final_reply_does_not_overwrite_it)
+{
+	/* A single query is read in place into its own buffer (the SRV
+	 * query's 64 KiB): what stays there is the reply accepted, with its
+	 * ID, not the datagram read after it. */
+	static uint8_t big[65536];
+
+	setup_run(1, 5, 1);
+	fake_net_free(&R.net);
+	fake_net_init(&R.net, respond_answer_then_stray, NULL);
+	add_query("a.example.test", DNS_TYPE_A);
+	R.q[0].answer = big;
+	R.q[0].size = sizeof(big);
+	run_batch(-1);
+	ck_assert_int_eq(R.q[0].outcome, DNS_ANSWER);
+	ck_assert_uint_eq(dns_get16(big), R.ids[0]);
+	ck_assert_uint_eq(big[3] & 0x0fu, DNS_RCODE_NOERROR);
+	ck_assert_uint_eq(dns_get16(big + 6), 1);
 }
 END_TEST
 
@@ -557,12 +697,16 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, test_servfail_notimp_refused_and_lame_replies_move_to_the_next_server);
 	tcase_add_test(tc, test_formerr_nxdomain_and_nodata_are_final);
 	tcase_add_test(tc, test_a_runt_reply_gives_the_server_up);
+	tcase_add_test(tc, test_a_datagram_after_the_final_reply_does_not_overwrite_it);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tcp");
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_a_truncated_reply_is_asked_again_over_tcp_of_the_same_server);
-	tcase_add_test(tc, test_a_tcp_turn_does_not_wait_for_what_the_udp_turn_left_unanswered);
+	tcase_add_test(tc, test_a_truncated_reply_takes_every_awaited_query_to_tcp_at_once);
+	tcase_add_test(tc, test_a_query_lost_over_udp_is_answered_over_tcp_after_the_other_s_truncation);
+	tcase_add_test(tc, test_a_runt_tcp_frame_gives_the_server_up_at_once);
+	tcase_add_test(tc, test_a_tcp_reset_is_met_once_with_a_new_connection_to_the_same_server);
 	tcase_add_test(tc, test_a_refused_tcp_connection_moves_to_the_next_server_over_tcp);
 	tcase_add_test(tc, test_a_long_tcp_reply_is_read_whole_for_one_query_and_cut_for_a_batch);
 	tcase_add_test(tc, test_use_vc_sends_every_query_on_one_tcp_connection_and_takes_any_rcode);
