@@ -41,6 +41,7 @@ e2e_case resolvconf_edns0_trust_ad resolvconf_edns0_trust_ad module
 e2e_case resolvconf_single_request resolvconf_single_request module
 e2e_case resolvconf_no_aaaa resolvconf_no_aaaa module
 e2e_case resolvconf_use_vc resolvconf_use_vc module
+e2e_case resolvconf_tc_with_a_query_awaited resolvconf_tc_with_a_query_awaited module
 e2e_case resolvconf_search_ndots resolvconf_search_ndots module
 e2e_case resolvconf_search_tcp_bounded resolvconf_search_tcp_bounded module
 e2e_case resolvconf_ipv6_server resolvconf_ipv6_server module
@@ -624,3 +625,24 @@ resolvconf_schedule_three_servers() {
     check expect_offsets "glibc: A query" dns.q 0 2000 3000
     check_done
 }
+
+# The target's A reply is truncated while its AAAA reply is still awaited
+# (1.5 s late, the rig's timeout:1 attempts:1).  glibc's dns module
+# (send_dg returns at the TC; send_vc sends both queries) gets both over TCP;
+# so must the module, instead of waiting out the UDP turn and never reaching
+# TCP (before: EAI_AGAIN after 1,007 ms, no TCP query).
+resolvconf_tc_with_a_query_awaited() {
+    listed
+    proxy_rules "t0.rc-targets.test. A tc" "t0.rc-targets.test. AAAA delay 1500"
+    qlog_mark
+    getent ahosts t0.rc-targets.test >glibc.out 2>&1 || true
+    note "glibc dns queries: $(queries)"
+    qlog_mark
+    gai gai $ONE 5060 --times >gai.out || true
+    note "module queries: $(queries)"
+    check expect_match "glibc's dns module gets the target" "127\.0\.3\.11" "$(cat glibc.out)"
+    check expect_eq "getaddrinfo $ONE" "answer 127.0.3.11" "$(outcome gai.out)"
+    check expect_match "the module asked A over TCP" "tcp A t0\.rc-targets\.test" "$(queries)"
+    check_done
+}
+
