@@ -3,8 +3,9 @@
  *
  * Lookups read the current snapshot through one atomic pointer, without a
  * lock.  A snapshot is never changed once published and never freed while
- * the module is loaded (only the unload destructor frees them), so a
- * lookup can use whatever snapshot it loaded for as long as it likes.  A
+ * the module is loaded (the destructor frees them, and only when no other
+ * thread exists: see config_release), so a lookup can use whatever
+ * snapshot it loaded for as long as it likes.  A
  * reload publishes a new snapshot only when the file's content changed (a
  * file rewritten with the same words costs nothing), so the memory kept is
  * the configs an administrator wrote while the process ran.
@@ -256,18 +257,35 @@ static void refresh_if_due(void)
 	pthread_mutex_unlock(&refresh_lock);
 }
 
-/* glibc unloads NSS modules only in __libc_freeres (valgrind, mtrace),
- * when no lookup runs any more: every snapshot goes back then. */
+/* Whether the calling thread is the process's only one: /proc/self/task
+ * has one link per thread plus two.  False when it cannot tell. */
+static bool only_thread(void)
+{
+	int saved_errno = errno;
+	struct stat st;
+	bool only = stat("/proc/self/task", &st) == 0 && st.st_nlink == 3;
+
+	errno = saved_errno;
+	return only;
+}
+
+/* Destructors run when __libc_freeres unloads the module (valgrind, mtrace)
+ * and also at every exit(), whose _dl_fini calls them while other threads
+ * may still be reading a snapshot (docs/glibc-facts.md "Loading").  So the
+ * snapshots go back only when no other thread exists; otherwise exit
+ * reclaims them. */
 __attribute__((destructor)) static void config_release(void)
 {
 	pthread_mutex_lock(&refresh_lock);
-	atomic_store(&current, NULL);
-	while (all_snapshots != NULL) {
-		struct snapshot *older = all_snapshots->older;
-		free_snapshot(all_snapshots);
-		all_snapshots = older;
+	if (all_snapshots != NULL && only_thread()) {
+		atomic_store(&current, NULL);
+		while (all_snapshots != NULL) {
+			struct snapshot *older = all_snapshots->older;
+			free_snapshot(all_snapshots);
+			all_snapshots = older;
+		}
+		atomic_store(&last_check, CHECK_DUE);
 	}
-	atomic_store(&last_check, CHECK_DUE);
 	pthread_mutex_unlock(&refresh_lock);
 }
 

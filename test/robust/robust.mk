@@ -20,7 +20,7 @@ ROBUST_CC ?= gcc
 ROBUST_CLANG ?= clang
 ROBUST_DIR := $(BUILD)/robust
 ROBUST_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -pthread
-ROBUST_DRIVERS := lookup host_safety steady threads
+ROBUST_DRIVERS := lookup host_safety steady threads exit_race
 ROBUST_BINS := $(addprefix $(ROBUST_DIR)/,$(ROBUST_DRIVERS))
 # The module's sources as the Makefile lists them (run as
 # make -f Makefile -f test/robust/robust.mk, or included by the Makefile);

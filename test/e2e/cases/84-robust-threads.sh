@@ -9,6 +9,7 @@
 e2e_case robust_threads_fork robust_threads_fork module
 e2e_case robust_threads_fork_nocache robust_threads_fork_nocache module
 e2e_case robust_threads_tsan robust_threads_tsan module
+e2e_case robust_exit_with_lookups_running robust_exit_with_lookups_running module
 
 ROBUST_THREADS=32
 ROBUST_PER_THREAD=1000
@@ -150,3 +151,24 @@ robust_threads_tsan() {
     note "children: ok $(threads_val threads.out children_ok), glibc-hung $(threads_val threads.out children_glibc_hung), killed (TSan) $(threads_val threads.out children_killed)"
     expect_eq "exit status" 0 "$rc"
 }
+
+# exit() runs the module's destructors (_dl_fini) while other threads are
+# still inside lookups (test/robust/exit_race.c): 8 threads looking up a name
+# that 2,400 suffix lines of srvsip.conf are compared with, 10 exits, free()
+# slowed once exit began.  The module that freed its config snapshots in the
+# destructor died of SIGSEGV in every run.
+robust_exit_with_lookups_running() {
+    local i rc crashes=0
+    robust_build
+    write_nsswitch 'srvsip'
+    for i in $(seq -w 0 2399); do printf 'domain .a%s.test\n' "$i"; done >big.conf
+    robust_write_conf_file big.conf
+    for i in $(seq 1 10); do
+        timeout 20 "$RB/exit_race" 8 x.b0000.test slow
+        rc=$?
+        [ "$rc" = 0 ] || { crashes=$((crashes + 1)); note "exit $i: status $rc"; }
+    done
+    check expect_eq "exits with lookups running that did not end with status 0" 0 "$crashes"
+    check_done
+}
+
