@@ -131,13 +131,17 @@ static enum nss_status status_of(const struct srv_result *res, int *errnop, int 
 	return NSS_STATUS_TRYAGAIN;
 }
 
-/* Packs a successful result; ERANGE when the buffer is too small. */
+/* Packs a successful result (and its TTL); ERANGE when the buffer is too
+ * small. */
 static int pack(const struct stash_item *item, const char *name, const struct packing *out)
 {
-	if (item->entry == ENTRY_HOSTBYNAME4)
-		return pack_addrtuples(item->res, out->pat, out->buffer, out->buflen);
-	return pack_hostent(item->res, name, item->family, out->he, out->buffer, out->buflen,
-			    out->canonp);
+	int rc = item->entry == ENTRY_HOSTBYNAME4
+			 ? pack_addrtuples(item->res, out->pat, out->buffer, out->buflen)
+			 : pack_hostent(item->res, name, item->family, out->he, out->buffer,
+					out->buflen, out->canonp);
+	if (rc == 0 && out->ttlp != NULL)
+		*out->ttlp = (int32_t)(item->res->ttl > INT32_MAX ? INT32_MAX : item->res->ttl);
+	return rc;
 }
 
 static bool arguments_valid(const char *name, enum entry_point entry, int family,
@@ -195,10 +199,11 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 	if (status == NSS_STATUS_SUCCESS) {
 		if (pack(&item, name, out) == ERANGE)
 			goto buffer_too_small;
-		if (out->ttlp != NULL)
-			*out->ttlp = (int32_t)(item.res->ttl > INT32_MAX ? INT32_MAX : item.res->ttl);
 		errno = saved_errno;
 	}
+	/* getaddrinfo(AF_INET6, AI_V4MAPPED) asks the IPv4 half next. */
+	if (item.trigger == SCOPE_SERVICE && family == AF_INET6)
+		scope_pair_again(name);
 	if (item.debug)
 		log_lookup(&item, monotonic_us() - start_us,
 			   status == NSS_STATUS_SUCCESS ? "success" : srv_status_name(item.res->status));

@@ -30,6 +30,11 @@ static __thread struct {
 	const struct pseudo_service *svc; /* NULL: none pending */
 	unsigned protos;                  /* PROTO_UDP | PROTO_TCP answered */
 	long long noted_ns;               /* CLOCK_MONOTONIC of the last answer */
+	bool for_name;                    /* pending for `name` only (scope_pair_again) */
+	const struct pseudo_service *taken_svc; /* the pairing last consumed */
+	unsigned taken_protos;
+	long long taken_ns;
+	char name[DNS_NAME_TEXT_SIZE + 1];
 } pending;
 
 const struct pseudo_service *scope_pseudo_service(const char *name)
@@ -95,6 +100,7 @@ void scope_note_service(const struct pseudo_service *svc, const char *name, cons
 		pending.protos = 0;
 	pending.svc = svc;
 	pending.noted_ns = now;
+	pending.for_name = false;
 	if (proto == NULL || strcmp(proto, "udp") == 0)
 		pending.protos |= svc->udp_srv ? PROTO_UDP : 0u;
 	if (proto == NULL || strcmp(proto, "tcp") == 0)
@@ -119,17 +125,33 @@ struct pairing {
 };
 
 /* Consumes the thread's pending pseudo-service: it, if still within the
- * pairing window. */
-static struct pairing take_pending(void)
+ * pairing window and, when pending for one name only, if it is `name`. */
+static struct pairing take_pending(const char *name)
 {
 	struct pairing taken = {pending.svc, pending.protos};
 
 	if (taken.svc == NULL)
 		return taken;
 	pending.svc = NULL;
-	if (monotonic_ns() - pending.noted_ns > SCOPE_PAIRING_WINDOW_NS)
+	if (monotonic_ns() - pending.noted_ns > SCOPE_PAIRING_WINDOW_NS ||
+	    (pending.for_name && strcmp(pending.name, name) != 0))
 		taken.svc = NULL;
+	pending.for_name = false;
+	pending.taken_svc = taken.svc;
+	pending.taken_protos = taken.protos;
+	pending.taken_ns = pending.noted_ns;
 	return taken;
+}
+
+void scope_pair_again(const char *name)
+{
+	if (pending.taken_svc == NULL || !text_copy(pending.name, sizeof(pending.name), name))
+		return;
+	pending.svc = pending.taken_svc;
+	pending.protos = pending.taken_protos;
+	pending.noted_ns = pending.taken_ns;
+	pending.for_name = true;
+	pending.taken_svc = NULL;
 }
 
 static void add_service(struct srv_request *req, const char *srv)
@@ -204,7 +226,7 @@ static enum scope_trigger classify_by_config(const char *name, struct srv_reques
 
 enum scope_trigger scope_classify(const char *name, struct srv_request *req, bool *debug)
 {
-	struct pairing pairing = take_pending();
+	struct pairing pairing = take_pending(name);
 
 	if (pairing.svc != NULL)
 		return classify_without_config(SCOPE_SERVICE, name, req, debug, pairing);

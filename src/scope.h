@@ -48,6 +48,13 @@ const char *scope_pairing_refusal(void);
  * since it starts another call. */
 void scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto);
 
+/* The hosts lookup of `name` just made for AF_INET6 through the thread's
+ * pairing may be the first half of getaddrinfo(AF_INET6, AI_V4MAPPED),
+ * whose IPv4 half glibc asks next with a second lookup of the same name
+ * (docs/glibc-facts.md "getaddrinfo"): the pairing holds once more, for
+ * that name only and within the same window. */
+void scope_pair_again(const char *name);
+
 /* Decides whether the hosts lookup of `name` is in scope; if so fills
  * req->name, services, port, allow_cname and use_cache (family and failover
  * are the caller's); out of scope (SCOPE_NONE) leaves *req alone.  *debug

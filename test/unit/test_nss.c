@@ -1815,6 +1815,35 @@ START_TEST(test_pairing_ends_with_its_window_or_another_services_lookup)
 }
 END_TEST
 
+/* getaddrinfo(d, "sipsrv") with AF_INET6 and AI_V4MAPPED: glibc 2.36 asks
+ * 2_r (3_r with AI_CANONNAME) for AF_INET6 and then, when that gave no IPv6
+ * address (or with AI_ALL), for AF_INET, in the same call on the same
+ * thread.  Both halves are paired; the second half is for that name only. */
+START_TEST(test_both_halves_of_a_v4mapped_getaddrinfo_are_paired)
+{
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	struct call c6 = hosts_call(EP2, "udp4.test", AF_INET6);
+	call_big(&c6);
+	ck_assert_int_eq(c6.status, NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(c6.herr, NO_DATA);
+	struct call c4 = hosts_call(EP2, "udp4.test", AF_INET);
+	call_big(&c4);
+	ck_assert_msg(c4.status == NSS_STATUS_SUCCESS,
+		      "IPv4 half: status %d h_errno %d (before: out of scope, so the next "
+		      "module answered with the name's own address)", c4.status, c4.herr);
+	/* the pairing is used up: a third lookup is out of scope */
+	expect_status(EP2, "udp4.test", AF_INET, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+
+	/* The IPv4 half of another name is not paired. */
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	c6 = hosts_call(EP3, "udp4.test", AF_INET6);
+	call_big(&c6);
+	ck_assert_int_eq(c6.status, NSS_STATUS_NOTFOUND);
+	expect_status(EP2, "example.test", AF_INET, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+	expect_status(EP2, "udp4.test", AF_INET, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+}
+END_TEST
+
 static Suite *nss_suite(void)
 {
 	Suite *s = suite_create("nss");
@@ -1878,6 +1907,7 @@ static Suite *nss_suite(void)
 	tcase_add_test(tc, test_pseudo_services_are_refused_inside_a_caching_daemon);
 	tcase_add_test(tc, test_pseudo_services_are_refused_when_nscd_answers_hosts_lookups);
 	tcase_add_test(tc, test_pairing_ends_with_its_window_or_another_services_lookup);
+	tcase_add_test(tc, test_both_halves_of_a_v4mapped_getaddrinfo_are_paired);
 	tcase_add_test(tc, test_config_domain_lines_put_exact_and_suffix_names_in_scope);
 	tcase_add_test(tc, test_config_program_line_puts_every_name_of_that_program_in_scope);
 	suite_add_tcase(s, tc);

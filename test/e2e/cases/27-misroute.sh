@@ -31,6 +31,7 @@ e2e_case misroute_failover_all_fail misroute_failover_all_fail module
 e2e_case_servers misroute_bad_srv_rrset misroute_bad_srv_rrset module
 e2e_case_servers misroute_first_srv_name_decides misroute_first_srv_name_decides module
 e2e_case misroute_pairing_leftover misroute_pairing_leftover module
+e2e_case misroute_pairing_v4mapped misroute_pairing_v4mapped module
 e2e_case misroute_nscd misroute_nscd module
 e2e_case misroute_setuid_program misroute_setuid_program module
 e2e_case_servers misroute_alias_target misroute_alias_target module
@@ -605,3 +606,37 @@ misroute_alias_target() {
     check expect_eq "getent ahosts: output" "" "$out"
     check_done
 }
+
+# getaddrinfo(D, "sipsrv", AF_INET6, AI_V4MAPPED [| AI_ALL]) on an IPv4-only
+# SRV target: glibc asks the module for AF_INET6 (no address: NO_DATA), then
+# for AF_INET with a second hosts lookup of the same call.  Both halves are
+# paired, so the program gets the SRV target as ::ffff:127.0.2.22 - never the
+# domain's own address (::ffff:127.0.2.20), which `hosts: files srvsip dns`
+# gave before (the second half was out of scope, so dns answered it), nor
+# EAI_NONAME (with the documented [!UNAVAIL=return]).
+misroute_pairing_v4mapped() {
+    local line flags
+    proxy_rules "draw-bad.away.test * servfail"
+    for line in 'files srvsip dns' 'files srvsip [!UNAVAIL=return] dns'; do
+        write_nsswitch "$line"
+        for flags in AI_V4MAPPED 'AI_V4MAPPED | socket.AI_ALL'; do
+            "$PY" - "$flags" >v4m.out 2>&1 <<'PYEOF'
+import socket, sys
+flags = eval("socket." + sys.argv[1])
+seen = set()
+for _ in range(20):
+    try:
+        res = socket.getaddrinfo("draw.misroute.test", "sipsrv", socket.AF_INET6,
+                                 socket.SOCK_DGRAM, 0, flags)
+        seen.add("%s %d" % (res[0][4][0], res[0][4][1]))
+    except socket.gaierror as e:
+        seen.add("error %d" % e.errno)
+print(";".join(sorted(seen)))
+PYEOF
+            check expect_eq "hosts: $line; AF_INET6, $flags: first addresses of 20 lookups" \
+                "::ffff:127.0.2.22 5060" "$(cat v4m.out)"
+        done
+    done
+    check_done
+}
+
