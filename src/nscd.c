@@ -18,9 +18,14 @@ bool nscd_conf_caches_hosts(FILE *stream, bool otherwise)
 {
 	char line[256];
 	bool caches = otherwise;
+	bool rest = false; /* the piece read is the rest of a longer line */
 
 	while (fgets(line, sizeof(line), stream) != NULL) {
 		char word[3][16];
+		bool was_rest = rest;
+		rest = strchr(line, '\n') == NULL;
+		if (was_rest)
+			continue; /* nscd reads whole lines: a rest is never one */
 		char *hash = strchr(line, '#');
 		if (hash != NULL)
 			*hash = '\0';

@@ -1795,6 +1795,24 @@ START_TEST(test_pseudo_services_are_refused_when_nscd_answers_hosts_lookups)
 }
 END_TEST
 
+START_TEST(test_the_tail_of_a_long_nscd_conf_line_is_not_a_line_of_its_own)
+{
+	/* nscd reads whole lines (getline) and a '#' ends one: the words at
+	 * the end of a 277-octet comment are comment.  Read in 255-octet
+	 * pieces they were a line that turned hosts caching off: pairing
+	 * under nscd, whose own lookup is not paired (the domain's own
+	 * address). */
+	char text[512];
+	int n = snprintf(text, sizeof(text), "enable-cache hosts yes\n#%0254d enable-cache hosts no\n",
+			 0);
+	ck_assert(n > 0 && (size_t)n < sizeof(text));
+	fake_nscd_socket(true);
+	fake_nscd_conf(text);
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_NOTFOUND);
+	fake_nscd_socket(false);
+}
+END_TEST
+
 START_TEST(test_pairing_ends_with_its_window_or_another_services_lookup)
 {
 	/* 0.3 s after the services lookup: another call, out of scope */
@@ -1908,6 +1926,7 @@ static Suite *nss_suite(void)
 	tcase_add_test(tc, test_pseudo_services_are_refused_when_nscd_answers_hosts_lookups);
 	tcase_add_test(tc, test_pairing_ends_with_its_window_or_another_services_lookup);
 	tcase_add_test(tc, test_both_halves_of_a_v4mapped_getaddrinfo_are_paired);
+	tcase_add_test(tc, test_the_tail_of_a_long_nscd_conf_line_is_not_a_line_of_its_own);
 	tcase_add_test(tc, test_config_domain_lines_put_exact_and_suffix_names_in_scope);
 	tcase_add_test(tc, test_config_program_line_puts_every_name_of_that_program_in_scope);
 	suite_add_tcase(s, tc);
