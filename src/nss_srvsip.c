@@ -306,6 +306,9 @@ enum nss_status _nss_srvsip_getservbyname_r(const char *name, const char *protoc
 		*errnop = ERANGE; /* TRYAGAIN + ERANGE: glibc retries larger */
 		return NSS_STATUS_TRYAGAIN;
 	}
-	scope_note_service(svc, name, protocol);
+	if (!scope_note_service(svc, name, protocol)) {
+		*errnop = ENOMEM; /* unpaired, the port would go to the domain itself */
+		return NSS_STATUS_TRYAGAIN;
+	}
 	return NSS_STATUS_SUCCESS;
 }

@@ -3,6 +3,8 @@
 #include "scope.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -25,8 +27,11 @@ static const struct pseudo_service pseudo_services[] = {
  * runs getaddrinfo's services lookups and then its hosts lookup on the same
  * thread with nothing in between (docs/glibc-facts.md), so the next hosts
  * lookup consumes it; the window ends one that no hosts lookup followed (a
- * numeric host, a bare getservbyname). */
-static __thread struct {
+ * numeric host, a bare getservbyname).  On the heap behind a key, made by
+ * the thread's first pseudo-service answer: not __thread, whose first use in
+ * a thread allocates the module's TLS block, and glibc ends the process
+ * when that allocation fails (docs/glibc-facts.md "Loading"). */
+struct pending {
 	const struct pseudo_service *svc; /* NULL: none pending */
 	unsigned protos;                  /* PROTO_UDP | PROTO_TCP answered */
 	long long noted_ns;               /* CLOCK_MONOTONIC of the last answer */
@@ -35,7 +40,34 @@ static __thread struct {
 	unsigned taken_protos;
 	long long taken_ns;
 	char name[DNS_NAME_TEXT_SIZE + 1];
-} pending;
+};
+
+static pthread_key_t pending_key;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static bool key_ok; /* written once, inside key_once */
+
+static void create_key(void)
+{
+	key_ok = pthread_key_create(&pending_key, free) == 0;
+}
+
+/* The thread's pairing state; with `create`, made on first use (NULL when
+ * memory ran out). */
+static struct pending *thread_pending(bool create)
+{
+	pthread_once(&key_once, create_key);
+	if (!key_ok)
+		return NULL;
+	struct pending *pending = pthread_getspecific(pending_key);
+	if (pending == NULL && create) {
+		pending = calloc(1, sizeof(*pending));
+		if (pending != NULL && pthread_setspecific(pending_key, pending) != 0) {
+			free(pending);
+			pending = NULL;
+		}
+	}
+	return pending;
+}
 
 const struct pseudo_service *scope_pseudo_service(const char *name)
 {
@@ -85,26 +117,31 @@ static long long monotonic_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-void scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto)
+bool scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto)
 {
+	struct pending *p = thread_pending(svc != NULL);
+
 	if (svc == NULL) {
 		/* A services lookup of another name starts another call; the
 		 * same pseudo-service asked for another protocol (getaddrinfo
 		 * asks tcp, udp, dccp, ... in turn) does not. */
-		if (pending.svc != NULL && strcmp(pending.svc->name, name) != 0)
-			pending.svc = NULL;
-		return;
+		if (p != NULL && p->svc != NULL && strcmp(p->svc->name, name) != 0)
+			p->svc = NULL;
+		return true;
 	}
+	if (p == NULL)
+		return false;
 	long long now = monotonic_ns();
-	if (pending.svc != svc || now - pending.noted_ns > SCOPE_PAIRING_WINDOW_NS)
-		pending.protos = 0;
-	pending.svc = svc;
-	pending.noted_ns = now;
-	pending.for_name = false;
+	if (p->svc != svc || now - p->noted_ns > SCOPE_PAIRING_WINDOW_NS)
+		p->protos = 0;
+	p->svc = svc;
+	p->noted_ns = now;
+	p->for_name = false;
 	if (proto == NULL || strcmp(proto, "udp") == 0)
-		pending.protos |= svc->udp_srv ? PROTO_UDP : 0u;
+		p->protos |= svc->udp_srv ? PROTO_UDP : 0u;
 	if (proto == NULL || strcmp(proto, "tcp") == 0)
-		pending.protos |= svc->tcp_srv ? PROTO_TCP : 0u;
+		p->protos |= svc->tcp_srv ? PROTO_TCP : 0u;
+	return true;
 }
 
 const char *scope_trigger_name(enum scope_trigger trigger)
@@ -128,30 +165,35 @@ struct pairing {
  * pairing window and, when pending for one name only, if it is `name`. */
 static struct pairing take_pending(const char *name)
 {
-	struct pairing taken = {pending.svc, pending.protos};
+	struct pending *p = thread_pending(false);
+	struct pairing taken = {NULL, 0};
 
-	if (taken.svc == NULL)
+	if (p == NULL)
 		return taken;
-	pending.svc = NULL;
-	if (monotonic_ns() - pending.noted_ns > SCOPE_PAIRING_WINDOW_NS ||
-	    (pending.for_name && strcmp(pending.name, name) != 0))
-		taken.svc = NULL;
-	pending.for_name = false;
-	pending.taken_svc = taken.svc;
-	pending.taken_protos = taken.protos;
-	pending.taken_ns = pending.noted_ns;
+	if (p->svc != NULL && monotonic_ns() - p->noted_ns <= SCOPE_PAIRING_WINDOW_NS &&
+	    (!p->for_name || strcmp(p->name, name) == 0)) {
+		taken.svc = p->svc;
+		taken.protos = p->protos;
+	}
+	p->svc = NULL;
+	p->for_name = false;
+	p->taken_svc = taken.svc;
+	p->taken_protos = taken.protos;
+	p->taken_ns = p->noted_ns;
 	return taken;
 }
 
 void scope_pair_again(const char *name)
 {
-	if (pending.taken_svc == NULL || !text_copy(pending.name, sizeof(pending.name), name))
+	struct pending *p = thread_pending(false);
+
+	if (p == NULL || p->taken_svc == NULL || !text_copy(p->name, sizeof(p->name), name))
 		return;
-	pending.svc = pending.taken_svc;
-	pending.protos = pending.taken_protos;
-	pending.noted_ns = pending.taken_ns;
-	pending.for_name = true;
-	pending.taken_svc = NULL;
+	p->svc = p->taken_svc;
+	p->protos = p->taken_protos;
+	p->noted_ns = p->taken_ns;
+	p->for_name = true;
+	p->taken_svc = NULL;
 }
 
 static void add_service(struct srv_request *req, const char *srv)

@@ -45,13 +45,14 @@ const char *scope_pairing_refusal(void);
 /* Called by getservbyname_r for every services lookup it sees: a
  * pseudo-service it answered (svc, proto) becomes the thread's pairing for
  * the next hosts lookup; any other name (svc NULL) ends a pending pairing,
- * since it starts another call. */
-void scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto);
+ * since it starts another call.  False when the pairing cannot be kept (no
+ * memory for the thread's state): the pseudo-service must not be answered. */
+bool scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto);
 
 /* The hosts lookup of `name` just made for AF_INET6 through the thread's
  * pairing may be the first half of getaddrinfo(AF_INET6, AI_V4MAPPED),
  * whose IPv4 half glibc asks next with a second lookup of the same name
- * (docs/glibc-facts.md "getaddrinfo"): the pairing holds once more, for
+ * (docs/glibc-facts.md "Which entry point each caller uses"): the pairing holds once more, for
  * that name only and within the same window. */
 void scope_pair_again(const char *name);
 
@@ -68,3 +69,10 @@ const char *scope_trigger_name(enum scope_trigger trigger);
 const char *scope_program_name(void);
 
 #endif
+/* Called by getservbyname_r for every services lookup it sees: a
+ * pseudo-service it answered (svc, proto) becomes the thread's pairing for
+ * the next hosts lookup; any other name (svc NULL) ends a pending pairing,
+ * since it starts another call.  False when the pairing cannot be kept (no
+ * memory for the thread's state): the pseudo-service must not be answered. */
+bool scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto);
+

@@ -26,7 +26,8 @@ struct stash_item {
 	char name[DNS_NAME_TEXT_SIZE + 1];
 };
 
-/* Keeps *item (taking ownership of item->res) for this thread. */
+/* Keeps *item (taking ownership of item->res) for this thread; frees
+ * item->res when memory for the thread's slot ran out. */
 void stash_put(const struct stash_item *item);
 /* Takes the thread's item if this call is its retry (see above); true then.
  * Any other item is dropped: a retry comes next or never. */

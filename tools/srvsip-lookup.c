@@ -291,8 +291,12 @@ static bool explain_scope(const struct options *o, struct srv_request *req, int 
 			return false;
 		}
 		/* As getaddrinfo(NAME, "sipsrv") with socktype 0: tcp then udp. */
-		scope_note_service(o->svc, o->svc->name, "tcp");
-		scope_note_service(o->svc, o->svc->name, "udp");
+		if (!scope_note_service(o->svc, o->svc->name, "tcp") ||
+		    !scope_note_service(o->svc, o->svc->name, "udp")) {
+			printf("service %s: out of memory\n", o->svc->name);
+			*code = EXIT_TRY_AGAIN;
+			return false;
+		}
 	}
 	enum scope_trigger trigger = scope_classify(o->name, req, &debug);
 	if (trigger == SCOPE_NONE) {

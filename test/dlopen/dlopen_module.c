@@ -7,7 +7,8 @@
  *
  * Always: every entry point is found; out-of-scope names give UNAVAIL /
  * NO_RECOVERY and leave the buffer untouched; getservbyname_r answers the
- * pseudo-services with ERANGE until the servent fits.  With --dns (run by
+ * pseudo-services with ERANGE until the servent fits; a new thread's first
+ * lookups while malloc fails get a status.  With --dns (run by
  * test/dlopen/run.sh in a private user, network and mount namespace whose
  * resolv.conf points at 127.0.0.1), a small DNS server in this process
  * answers, and the in-scope lookups are swept too: TRYAGAIN + ERANGE +
@@ -217,6 +218,66 @@ static void services(void)
 	}
 }
 
+/* ---- a thread's first lookups without memory ----------------------------- */
+
+/* malloc and calloc fail in a thread while its flag is set: this program's
+ * own, standing in for the C library's (glibc calls them for everything,
+ * the TLS blocks of dlopened objects included). */
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+static __thread bool memory_exhausted;
+
+void *malloc(size_t size)
+{
+	if (memory_exhausted)
+		return errno = ENOMEM, NULL;
+	return __libc_malloc(size);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	if (memory_exhausted)
+		return errno = ENOMEM, NULL;
+	return __libc_calloc(n, size);
+}
+
+/* A module's __thread variables are allocated by glibc at a thread's first
+ * access, and glibc ends the process when that allocation fails: a new
+ * thread's first lookups while memory is exhausted must still get a status.
+ * Out of scope: UNAVAIL; a pseudo-service: not answered (TRYAGAIN, ENOMEM),
+ * since its pairing could not be kept; with memory back, answered. */
+static void *first_lookups_without_memory(void *arg)
+{
+	char buf[1024];
+	struct gaih_addrtuple *pat = NULL;
+	struct servent se;
+	int err = 0, herr = 0;
+
+	(void)arg;
+	memory_exhausted = true;
+	enum nss_status out = m.hbn4("www.example.invalid", &pat, buf, sizeof(buf), &err, &herr,
+				     NULL);
+	int out_herr = herr;
+	err = 0;
+	enum nss_status svc = m.sbn("sipsrv", "udp", &se, buf, sizeof(buf), &err);
+	memory_exhausted = false;
+	CHECK(out == NSS_STATUS_UNAVAIL && out_herr == NO_RECOVERY,
+	      "out of scope without memory: status %d h_errno %d", out, out_herr);
+	CHECK(svc == NSS_STATUS_TRYAGAIN && err == ENOMEM,
+	      "pseudo-service without memory: status %d errno %d", svc, err);
+	CHECK(m.sbn("sipsrv", "udp", &se, buf, sizeof(buf), &err) == NSS_STATUS_SUCCESS,
+	      "pseudo-service with memory back: not answered");
+	return NULL;
+}
+
+static void without_memory(void)
+{
+	pthread_t t;
+
+	CHECK(pthread_create(&t, NULL, first_lookups_without_memory, NULL) == 0, "pthread_create");
+	pthread_join(t, NULL);
+}
+
 /* ---- a DNS server for --dns -------------------------------------------- */
 
 struct writer {
@@ -370,6 +431,7 @@ int main(int argc, char **argv)
 		return fprintf(stderr, "dlopen_module: an entry point is missing\n"), 1;
 	out_of_scope();
 	services();
+	without_memory();
 	if (dns) {
 		if (!start_dns())
 			return 1;
