@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -44,22 +45,32 @@ struct pending {
 
 static pthread_key_t pending_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
-static bool key_ok; /* written once, inside key_once */
+/* Set once pending_key exists: until some thread is answered a
+ * pseudo-service, a lookup learns from this one load that it is unpaired. */
+static atomic_bool key_ready;
 
 static void create_key(void)
 {
-	key_ok = pthread_key_create(&pending_key, free) == 0;
+	if (pthread_key_create(&pending_key, free) == 0)
+		atomic_store_explicit(&key_ready, true, memory_order_release);
 }
 
-/* The thread's pairing state; with `create`, made on first use (NULL when
- * memory ran out). */
-static struct pending *thread_pending(bool create)
+/* The thread's pairing state, or NULL. */
+static struct pending *current_pending(void)
+{
+	if (!atomic_load_explicit(&key_ready, memory_order_acquire))
+		return NULL;
+	return pthread_getspecific(pending_key);
+}
+
+/* The thread's pairing state, made on first use; NULL when memory ran out. */
+static struct pending *new_pending(void)
 {
 	pthread_once(&key_once, create_key);
-	if (!key_ok)
+	if (!atomic_load_explicit(&key_ready, memory_order_acquire))
 		return NULL;
 	struct pending *pending = pthread_getspecific(pending_key);
-	if (pending == NULL && create) {
+	if (pending == NULL) {
 		pending = calloc(1, sizeof(*pending));
 		if (pending != NULL && pthread_setspecific(pending_key, pending) != 0) {
 			free(pending);
@@ -119,7 +130,7 @@ static long long monotonic_ns(void)
 
 bool scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto)
 {
-	struct pending *p = thread_pending(svc != NULL);
+	struct pending *p = svc != NULL ? new_pending() : current_pending();
 
 	if (svc == NULL) {
 		/* A services lookup of another name starts another call; the
@@ -165,7 +176,7 @@ struct pairing {
  * pairing window and, when pending for one name only, if it is `name`. */
 static struct pairing take_pending(const char *name)
 {
-	struct pending *p = thread_pending(false);
+	struct pending *p = current_pending();
 	struct pairing taken = {NULL, 0};
 
 	if (p == NULL)
@@ -185,7 +196,7 @@ static struct pairing take_pending(const char *name)
 
 void scope_pair_again(const char *name)
 {
-	struct pending *p = thread_pending(false);
+	struct pending *p = current_pending();
 
 	if (p == NULL || p->taken_svc == NULL || !text_copy(p->name, sizeof(p->name), name))
 		return;

@@ -3,6 +3,7 @@
 #include "stash.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,7 +22,9 @@ struct slot {
 
 static pthread_key_t slot_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
-static bool key_ok; /* written once, inside key_once */
+/* Set once slot_key exists: until some thread keeps a result, a lookup
+ * learns from this one load that it has nothing stashed. */
+static atomic_bool key_ready;
 
 /* Frees the slot (and an untaken result) of a thread that exits. */
 static void free_at_thread_exit(void *ptr)
@@ -34,18 +37,26 @@ static void free_at_thread_exit(void *ptr)
 
 static void create_key(void)
 {
-	key_ok = pthread_key_create(&slot_key, free_at_thread_exit) == 0;
+	if (pthread_key_create(&slot_key, free_at_thread_exit) == 0)
+		atomic_store_explicit(&key_ready, true, memory_order_release);
 }
 
-/* The thread's slot; with `create`, made on first use (NULL when memory
- * ran out). */
-static struct slot *thread_slot(bool create)
+/* The thread's slot, or NULL. */
+static struct slot *current_slot(void)
+{
+	if (!atomic_load_explicit(&key_ready, memory_order_acquire))
+		return NULL;
+	return pthread_getspecific(slot_key);
+}
+
+/* The thread's slot, made on first use; NULL when memory ran out. */
+static struct slot *new_slot(void)
 {
 	pthread_once(&key_once, create_key);
-	if (!key_ok)
+	if (!atomic_load_explicit(&key_ready, memory_order_acquire))
 		return NULL;
 	struct slot *slot = pthread_getspecific(slot_key);
-	if (slot == NULL && create) {
+	if (slot == NULL) {
 		slot = calloc(1, sizeof(*slot));
 		if (slot != NULL && pthread_setspecific(slot_key, slot) != 0) {
 			free(slot);
@@ -64,7 +75,7 @@ static time_t now_seconds(void)
 
 void stash_put(const struct stash_item *item)
 {
-	struct slot *slot = thread_slot(true);
+	struct slot *slot = new_slot();
 
 	if (slot == NULL) {
 		free(item->res); /* no memory for a slot: the retry resolves anew */
@@ -77,7 +88,7 @@ void stash_put(const struct stash_item *item)
 
 void stash_drop(void)
 {
-	struct slot *slot = thread_slot(false);
+	struct slot *slot = current_slot();
 
 	if (slot != NULL && slot->item.res != NULL) {
 		free(slot->item.res);
@@ -87,7 +98,7 @@ void stash_drop(void)
 
 bool stash_take(const char *name, int entry, int family, size_t buflen, struct stash_item *out)
 {
-	struct slot *slot = thread_slot(false);
+	struct slot *slot = current_slot();
 
 	if (slot == NULL || slot->item.res == NULL)
 		return false;
