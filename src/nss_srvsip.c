@@ -306,7 +306,9 @@ enum nss_status _nss_srvsip_getservbyname_r(const char *name, const char *protoc
 		*errnop = ERANGE; /* TRYAGAIN + ERANGE: glibc retries larger */
 		return NSS_STATUS_TRYAGAIN;
 	}
-	if (!scope_note_service(svc, name, protocol)) {
+	/* The protocol reported: without one asked, only it is paired, so
+	 * that the program gets a server of the protocol it was told. */
+	if (!scope_note_service(svc, name, proto_used)) {
 		*errnop = ENOMEM; /* unpaired, the port would go to the domain itself */
 		return NSS_STATUS_TRYAGAIN;
 	}

@@ -1743,6 +1743,22 @@ START_TEST(test_the_first_srv_name_with_an_rrset_decides)
 }
 END_TEST
 
+START_TEST(test_a_services_lookup_without_protocol_pairs_the_protocol_it_reports)
+{
+	/* getservbyname("sipsrv", NULL) reports udp: the hosts lookup that
+	 * follows asks _sip._udp only, so a UDP program is never handed the
+	 * TCP-only server of tcponly.test (before: both were paired). */
+	struct servent se;
+	char buf[256];
+	int err = 0;
+	ck_assert_int_eq(_nss_srvsip_getservbyname_r("sipsrv", NULL, &se, buf, sizeof(buf), &err),
+			 NSS_STATUS_SUCCESS);
+	ck_assert_str_eq(se.s_proto, "udp");
+	expect_status(EP1, "tcponly.test", AF_INET, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+	ck_assert_uint_eq(fake_queries_for("_sip._tcp.tcponly.test", DNS_TYPE_SRV), 0);
+}
+END_TEST
+
 START_TEST(test_hostent_entry_points_take_af_unspec_as_af_inet)
 {
 	const enum ep eps[] = {EP3, EP2};
@@ -1926,6 +1942,7 @@ static Suite *nss_suite(void)
 	tcase_add_test(tc, test_pseudo_services_are_refused_when_nscd_answers_hosts_lookups);
 	tcase_add_test(tc, test_pairing_ends_with_its_window_or_another_services_lookup);
 	tcase_add_test(tc, test_both_halves_of_a_v4mapped_getaddrinfo_are_paired);
+	tcase_add_test(tc, test_a_services_lookup_without_protocol_pairs_the_protocol_it_reports);
 	tcase_add_test(tc, test_the_tail_of_a_long_nscd_conf_line_is_not_a_line_of_its_own);
 	tcase_add_test(tc, test_config_domain_lines_put_exact_and_suffix_names_in_scope);
 	tcase_add_test(tc, test_config_program_line_puts_every_name_of_that_program_in_scope);
