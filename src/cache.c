@@ -291,9 +291,9 @@ uint32_t cache_reply_ttl(const uint8_t *reply, size_t len, enum dns_outcome outc
 	struct dns_msg msg;
 	struct dns_rr_iter it;
 	struct dns_rr rr;
-	uint32_t ttl = UINT32_MAX;
-	bool has_data = false; /* the answer holds records of the asked type */
-	bool has_soa = false;
+	uint32_t ttl = UINT32_MAX;      /* of every record */
+	uint32_t soa_ttl = UINT32_MAX;  /* min(TTL, MINIMUM) of the SOA, if any */
+	bool has_data = false;          /* the answer holds records of the asked type */
 	size_t end;
 
 	if (reply == NULL || dns_msg_init(&msg, reply, len) < 0 || msg.qdcount != 1 ||
@@ -303,25 +303,30 @@ uint32_t cache_reply_ttl(const uint8_t *reply, size_t len, enum dns_outcome outc
 	for (int s = DNS_SECTION_ANSWER; s <= DNS_SECTION_ADDITIONAL; s++) {
 		dns_rr_iter_init(&it, &msg, (enum dns_section)s);
 		while (dns_rr_iter_next(&it, &rr)) {
-			uint32_t rr_ttl = rr.ttl;
+			uint32_t soa;
 			if (rr.type == DNS_TYPE_OPT)
 				continue; /* its "TTL" holds EDNS flags */
 			has_data |= s == DNS_SECTION_ANSWER && rr.type == qtype;
 			if (s == DNS_SECTION_AUTHORITY && rr.type == DNS_TYPE_SOA &&
-			    soa_negative_ttl(&msg, &rr, &rr_ttl))
-				has_soa = true;
-			if (rr_ttl < ttl)
-				ttl = rr_ttl;
+			    soa_negative_ttl(&msg, &rr, &soa) && soa < soa_ttl)
+				soa_ttl = soa;
+			if (rr.ttl < ttl)
+				ttl = rr.ttl;
 		}
 	}
 	/* RFC 2308: a negative answer (also an alias chain that ends without
-	 * records of the asked type) lives no longer than its SOA says and
-	 * than the chain; without an SOA it is not cached at all (section 5). */
-	bool negative = outcome != DNS_ANSWER || !has_data;
-	if (ttl == UINT32_MAX || (negative && !has_soa))
+	 * records of the asked type) lives no longer than min(SOA TTL, MINIMUM)
+	 * and than the chain; without an SOA it is not cached at all (section
+	 * 5).  MINIMUM says nothing of a positive answer. */
+	if (outcome != DNS_ANSWER || !has_data) {
+		if (soa_ttl == UINT32_MAX)
+			return 0;
+		ttl = ttl < soa_ttl ? ttl : soa_ttl;
+		return ttl > CACHE_MAX_NEGATIVE_TTL ? CACHE_MAX_NEGATIVE_TTL : ttl;
+	}
+	if (ttl == UINT32_MAX)
 		return 0;
-	uint32_t cap = negative ? CACHE_MAX_NEGATIVE_TTL : CACHE_MAX_TTL;
-	return ttl > cap ? cap : ttl;
+	return ttl > CACHE_MAX_TTL ? CACHE_MAX_TTL : ttl;
 }
 
 static enum dns_outcome cached_query(void *ctx, const char *name, uint16_t type, bool search,

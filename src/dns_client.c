@@ -397,17 +397,21 @@ static void tcp_turn(struct client *c, enum query_state which, long long deadlin
 	tcp_connection(c, which, deadline);
 }
 
-/* Every query without a final reply is open again for the next server
- * (over TCP once it was truncated); false when none is left. */
+/* Every query without a final reply is open again for the next server,
+ * over TCP once any was truncated (res_send keeps v_circuit for the
+ * servers after); false when none is left. */
 static bool start_turn(struct client *c)
 {
 	bool left = false;
+	bool tcp = c->cfg->use_vc;
 
+	for (size_t i = 0; i < c->n; i++)
+		tcp |= c->pending[i].truncated;
 	for (size_t i = 0; i < c->n; i++) {
 		struct pending *p = &c->pending[i];
 		if (p->state == Q_DONE)
 			continue;
-		p->state = p->truncated || c->cfg->use_vc ? Q_TCP : Q_OPEN;
+		p->state = tcp ? Q_TCP : Q_OPEN;
 		left = true;
 	}
 	return left;

@@ -190,7 +190,7 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 	} else {
 		/* The scope decision comes first and touches nothing else: it is
 		 * all that every out-of-scope lookup of the machine pays for. */
-		item.trigger = scope_classify(name, &req, &item.debug);
+		item.trigger = scope_classify(name, (int)entry, family, &req, &item.debug);
 		if (item.trigger == SCOPE_NONE)
 			goto step_aside;
 		saved_errno = errno;
@@ -206,7 +206,7 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 	}
 	/* getaddrinfo(AF_INET6, AI_V4MAPPED) asks the IPv4 half next. */
 	if (item.trigger == SCOPE_SERVICE && family == AF_INET6)
-		scope_pair_again(name);
+		scope_pair_again(name, (int)entry);
 	if (item.debug)
 		log_lookup(&item, monotonic_us() - start_us,
 			   status == NSS_STATUS_SUCCESS ? "success" : srv_status_name(item.res->status));
@@ -217,7 +217,8 @@ buffer_too_small:
 	/* TRYAGAIN + ERANGE + NETDB_INTERNAL makes glibc retry with a larger
 	 * buffer; any other h_errno is final (docs/glibc-facts.md). */
 	item.buflen = out->buflen;
-	stash_put(&item);
+	if (!stash_put(&item))
+		goto no_memory; /* a retry would not be paired: none */
 	*errnop = ERANGE;
 	*h_errnop = NETDB_INTERNAL;
 	return NSS_STATUS_TRYAGAIN;

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "config_load.h"
@@ -36,7 +37,8 @@ struct pending {
 	const struct pseudo_service *svc; /* NULL: none pending */
 	unsigned protos;                  /* PROTO_UDP | PROTO_TCP answered */
 	long long noted_ns;               /* CLOCK_MONOTONIC of the last answer */
-	bool for_name;                    /* pending for `name` only (scope_pair_again) */
+	bool for_name;                    /* pending for the IPv4 half only (scope_pair_again) */
+	int for_entry;                    /* ... through this entry point, of `name` */
 	const struct pseudo_service *taken_svc; /* the pairing last consumed */
 	unsigned taken_protos;
 	long long taken_ns;
@@ -132,6 +134,12 @@ bool scope_note_service(const struct pseudo_service *svc, const char *name, cons
 {
 	struct pending *p = svc != NULL ? new_pending() : current_pending();
 
+	/* Any services lookup starts another call: a pairing kept for the
+	 * IPv4 half of the last one ends. */
+	if (p != NULL && p->for_name) {
+		p->svc = NULL;
+		p->for_name = false;
+	}
 	if (svc == NULL) {
 		/* A services lookup of another name starts another call; the
 		 * same pseudo-service asked for another protocol (getaddrinfo
@@ -173,8 +181,8 @@ struct pairing {
 };
 
 /* Consumes the thread's pending pseudo-service: it, if still within the
- * pairing window and, when pending for one name only, if it is `name`. */
-static struct pairing take_pending(const char *name)
+ * pairing window and, when kept for an IPv4 half, if this lookup is it. */
+static struct pairing take_pending(const char *name, int entry, int family)
 {
 	struct pending *p = current_pending();
 	struct pairing taken = {NULL, 0};
@@ -182,7 +190,8 @@ static struct pairing take_pending(const char *name)
 	if (p == NULL)
 		return taken;
 	if (p->svc != NULL && monotonic_ns() - p->noted_ns <= SCOPE_PAIRING_WINDOW_NS &&
-	    (!p->for_name || strcmp(p->name, name) == 0)) {
+	    (!p->for_name ||
+	     (family == AF_INET && entry == p->for_entry && strcmp(p->name, name) == 0))) {
 		taken.svc = p->svc;
 		taken.protos = p->protos;
 	}
@@ -194,7 +203,7 @@ static struct pairing take_pending(const char *name)
 	return taken;
 }
 
-void scope_pair_again(const char *name)
+void scope_pair_again(const char *name, int entry)
 {
 	struct pending *p = current_pending();
 
@@ -204,6 +213,7 @@ void scope_pair_again(const char *name)
 	p->protos = p->taken_protos;
 	p->noted_ns = p->taken_ns;
 	p->for_name = true;
+	p->for_entry = entry;
 	p->taken_svc = NULL;
 }
 
@@ -277,9 +287,10 @@ static enum scope_trigger classify_by_config(const char *name, struct srv_reques
 			    &decision);
 }
 
-enum scope_trigger scope_classify(const char *name, struct srv_request *req, bool *debug)
+enum scope_trigger scope_classify(const char *name, int entry, int family,
+				  struct srv_request *req, bool *debug)
 {
-	struct pairing pairing = take_pending(name);
+	struct pairing pairing = take_pending(name, entry, family);
 
 	if (pairing.svc != NULL)
 		return classify_without_config(SCOPE_SERVICE, name, req, debug, pairing);

@@ -50,18 +50,23 @@ const char *scope_pairing_refusal(void);
 bool scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto);
 
 /* The hosts lookup of `name` just made for AF_INET6 through the thread's
- * pairing may be the first half of getaddrinfo(AF_INET6, AI_V4MAPPED),
- * whose IPv4 half glibc asks next with a second lookup of the same name
- * (docs/glibc-facts.md "Which entry point each caller uses"): the pairing holds once more, for
- * that name only and within the same window. */
-void scope_pair_again(const char *name);
+ * pairing and entry point `entry` (the caller's numbering) may be the first
+ * half of getaddrinfo(AF_INET6, AI_V4MAPPED), whose IPv4 half glibc asks
+ * next through the same entry point (docs/glibc-facts.md "Which entry
+ * point each caller uses"): the pairing holds once more, for that lookup
+ * only (same name, same entry point, AF_INET), within the same window and
+ * until any services lookup. */
+void scope_pair_again(const char *name, int entry);
 
-/* Decides whether the hosts lookup of `name` is in scope; if so fills
+/* Decides whether the hosts lookup of `name` (through entry point `entry`,
+ * for `family`: they matter to a pairing kept by scope_pair_again) is in
+ * scope; if so fills
  * req->name, services, port, allow_cname and use_cache (family and failover
  * are the caller's); out of scope (SCOPE_NONE) leaves *req alone.  *debug
  * tells whether the config asks for debug logging.  Consumes the thread's
  * pending pseudo-service, whatever the outcome.  Leaves errno alone. */
-enum scope_trigger scope_classify(const char *name, struct srv_request *req, bool *debug);
+enum scope_trigger scope_classify(const char *name, int entry, int family,
+				  struct srv_request *req, bool *debug);
 
 const char *scope_trigger_name(enum scope_trigger trigger);
 

@@ -73,17 +73,18 @@ static time_t now_seconds(void)
 	return ts.tv_sec;
 }
 
-void stash_put(const struct stash_item *item)
+bool stash_put(const struct stash_item *item)
 {
 	struct slot *slot = new_slot();
 
 	if (slot == NULL) {
-		free(item->res); /* no memory for a slot: the retry resolves anew */
-		return;
+		free(item->res);
+		return false;
 	}
 	free(slot->item.res);
 	slot->item = *item;
 	slot->stored = now_seconds();
+	return true;
 }
 
 void stash_drop(void)

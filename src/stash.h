@@ -26,9 +26,9 @@ struct stash_item {
 	char name[DNS_NAME_TEXT_SIZE + 1];
 };
 
-/* Keeps *item (taking ownership of item->res) for this thread; frees
- * item->res when memory for the thread's slot ran out. */
-void stash_put(const struct stash_item *item);
+/* Keeps *item (taking ownership of item->res) for this thread; false (and
+ * item->res freed) when memory for the thread's slot ran out. */
+bool stash_put(const struct stash_item *item);
 /* Takes the thread's item if this call is its retry (see above); true then.
  * Any other item is dropped: a retry comes next or never. */
 bool stash_take(const char *name, int entry, int family, size_t buflen, struct stash_item *out);

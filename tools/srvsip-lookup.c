@@ -298,7 +298,7 @@ static bool explain_scope(const struct options *o, struct srv_request *req, int 
 			return false;
 		}
 	}
-	enum scope_trigger trigger = scope_classify(o->name, req, &debug);
+	enum scope_trigger trigger = scope_classify(o->name, -1, AF_UNSPEC, req, &debug);
 	if (trigger == SCOPE_NONE) {
 		printf("%s: out of scope: not an SRV owner name, no matching domain or program "
 		       "line in %s, no pseudo-service; the module returns UNAVAIL with no DNS "

@@ -226,6 +226,7 @@ static void services(void)
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t n, size_t size);
 static __thread bool memory_exhausted;
+static __thread bool calloc_exhausted; /* calloc only */
 
 void *malloc(size_t size)
 {
@@ -236,7 +237,7 @@ void *malloc(size_t size)
 
 void *calloc(size_t n, size_t size)
 {
-	if (memory_exhausted)
+	if (memory_exhausted || calloc_exhausted)
 		return errno = ENOMEM, NULL;
 	return __libc_calloc(n, size);
 }
@@ -391,6 +392,30 @@ static bool start_dns(void)
 	return pthread_create(&t, NULL, dns_server, &fd) == 0;
 }
 
+/* A paired lookup whose result does not fit, in a thread that has no
+ * memory left for the slot that would keep the result for glibc's retry:
+ * not ERANGE (the retry, its pairing used up, would be out of scope and
+ * the next module would answer with the domain's own address) but
+ * TRYAGAIN with ENOMEM. */
+static void *erange_without_memory(void *arg)
+{
+	struct servent se;
+	char sbuf[256], small[16];
+	struct gaih_addrtuple *pat = NULL;
+	int err = 0, herr = 0;
+
+	(void)arg;
+	CHECK(m.sbn("sipsrv", "udp", &se, sbuf, sizeof(sbuf), &err) == NSS_STATUS_SUCCESS,
+	      "getservbyname_r(sipsrv) failed");
+	calloc_exhausted = true;
+	enum nss_status st = m.hbn4("dlopen.test", &pat, small, sizeof(small), &err, &herr, NULL);
+	calloc_exhausted = false;
+	CHECK(st == NSS_STATUS_TRYAGAIN && err == ENOMEM && herr == TRY_AGAIN,
+	      "too small a buffer without memory for the stash: status %d errno %d h_errno %d",
+	      st, err, herr);
+	return NULL;
+}
+
 static void in_scope(void)
 {
 	const char *owner = "_sip._udp.dlopen.test";
@@ -410,6 +435,9 @@ static void in_scope(void)
 	sweep(EP4, "dlopen.test", AF_UNSPEC);
 	/* no SRV records: the next module's */
 	expect_status(EP4, "_sip._udp.none.test", AF_UNSPEC, NSS_STATUS_UNAVAIL, NO_RECOVERY);
+	pthread_t t;
+	CHECK(pthread_create(&t, NULL, erange_without_memory, NULL) == 0, "pthread_create");
+	pthread_join(t, NULL);
 }
 
 int main(int argc, char **argv)

@@ -415,6 +415,40 @@ START_TEST(test_a_runt_tcp_frame_gives_the_server_up_at_once)
 }
 END_TEST
 
+/* Server 0: over UDP the A query is truncated and the AAAA query lost, and
+ * its TCP port refuses connections; server 1 answers everything. */
+static void respond_tc_loss_no_tcp(struct fake_net *net, int fd, unsigned server, bool tcp,
+				   const uint8_t *q, size_t len, void *ctx)
+{
+	(void)ctx;
+	if (server == 0 && !tcp && query_type(q, len) == DNS_TYPE_AAAA)
+		return;
+	reply(net, fd, tcp, q, len, 0, 1, true, server == 0 && !tcp, 1);
+}
+
+START_TEST(test_after_a_truncation_the_next_servers_are_asked_over_tcp_only)
+{
+	/* res_send keeps v_circuit once a reply was truncated: server 1 gets
+	 * both queries over TCP, each once (before: the AAAA query went out
+	 * over UDP, its reply unread, then again over TCP). */
+	setup_run(2, 5, 1);
+	fake_net_free(&R.net);
+	fake_net_init(&R.net, respond_tc_loss_no_tcp, NULL);
+	R.net.refuse_tcp[0] = true;
+	add_query("a.example.test", DNS_TYPE_A);
+	add_query("a.example.test", DNS_TYPE_AAAA);
+	run_batch(-1);
+	ck_assert_int_eq(R.q[0].outcome, DNS_ANSWER);
+	ck_assert_int_eq(R.q[1].outcome, DNS_ANSWER);
+	unsigned udp = 0, tcp = 0;
+	for (unsigned i = 0; i < R.net.nsent; i++)
+		if (R.net.sent[i].server == 1)
+			R.net.sent[i].tcp ? tcp++ : udp++;
+	ck_assert_msg(udp == 0 && tcp == 2, "server 1: %u queries over UDP, %u over TCP", udp,
+		      tcp);
+}
+END_TEST
+
 static unsigned resets_left;
 
 static ssize_t recv_reset_once(void *ctx, int fd, void *buf, size_t len, bool datagram)
@@ -707,6 +741,7 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, test_a_query_lost_over_udp_is_answered_over_tcp_after_the_other_s_truncation);
 	tcase_add_test(tc, test_a_runt_tcp_frame_gives_the_server_up_at_once);
 	tcase_add_test(tc, test_a_tcp_reset_is_met_once_with_a_new_connection_to_the_same_server);
+	tcase_add_test(tc, test_after_a_truncation_the_next_servers_are_asked_over_tcp_only);
 	tcase_add_test(tc, test_a_refused_tcp_connection_moves_to_the_next_server_over_tcp);
 	tcase_add_test(tc, test_a_long_tcp_reply_is_read_whole_for_one_query_and_cut_for_a_batch);
 	tcase_add_test(tc, test_use_vc_sends_every_query_on_one_tcp_connection_and_takes_any_rcode);

@@ -1573,6 +1573,28 @@ START_TEST(test_cache_reply_ttl_is_the_smallest_ttl_or_the_soa_minimum_capped)
 	answer(OWNER, DNS_TYPE_SRV); /* no records at all */
 	ck_assert_uint_eq(reply_ttl(DNS_ANSWER), 0);
 
+	/* a positive answer with the zone's SOA in Authority: MINIMUM is
+	 * negative caching's (RFC 2308), the SOA's own TTL counts as any */
+	answer(A_NAME, DNS_TYPE_A);
+	wb_a(&W, A_NAME, 300, A_V4);
+	add_soa("example.test", 3600, 0);
+	ck_assert_uint_eq(reply_ttl(DNS_ANSWER), 300);
+	answer(A_NAME, DNS_TYPE_A);
+	wb_a(&W, A_NAME, 300, A_V4);
+	add_soa("example.test", 120, 0);
+	ck_assert_uint_eq(reply_ttl(DNS_ANSWER), 120);
+
+	/* an alias chain: the smallest link (A, AAAA, SRV alike) */
+	answer("al.test", DNS_TYPE_A);
+	wb_cname(&W, "al.test", 50, "a2.test");
+	wb_cname(&W, "a2.test", 500, A_NAME);
+	wb_a(&W, A_NAME, 300, A_V4);
+	ck_assert_uint_eq(reply_ttl(DNS_ANSWER), 50);
+	answer("_sip._udp.al.test", DNS_TYPE_SRV);
+	wb_cname(&W, "_sip._udp.al.test", 70, OWNER);
+	wb_srv(&W, OWNER, 100, 0, 0, 5060, A_NAME);
+	ck_assert_uint_eq(reply_ttl(DNS_ANSWER), 70);
+
 	/* negative: min(SOA TTL, MINIMUM), capped at 3 hours */
 	const uint32_t soa[][3] = {{3600, 60, 60}, {30, 600, 30}, {20000, 20000, 10800},
 				   {0, 600, 0}};
@@ -1746,6 +1768,43 @@ START_TEST(test_the_first_srv_name_with_an_rrset_decides)
 	/* a later name is asked when the earlier has no RRset (tcponly.test) */
 	c = paired_lookup("tcponly.test", EP4, AF_UNSPEC);
 	ck_assert_int_eq(c.status, NSS_STATUS_SUCCESS);
+}
+END_TEST
+
+START_TEST(test_the_pairing_kept_for_an_ipv4_half_serves_that_lookup_only)
+{
+	/* getaddrinfo("example.test", "sipsrv", AF_INET6) found IPv6
+	 * addresses: glibc asks no IPv4 half.  The thread's next call,
+	 * getaddrinfo("example.test", NULL) through 4_r, or gethostbyname
+	 * through 1_r, made no services lookup: out of scope. */
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	struct call c6 = hosts_call(EP2, "example.test", AF_INET6);
+	ck_assert_int_eq(call_big(&c6), NSS_STATUS_SUCCESS);
+	expect_status(EP4, "example.test", AF_UNSPEC, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	c6 = hosts_call(EP3, "example.test", AF_INET6);
+	ck_assert_int_eq(call_big(&c6), NSS_STATUS_SUCCESS);
+	expect_status(EP1, "example.test", AF_INET, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+	/* nor a lookup through another entry point than the first half's */
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	c6 = hosts_call(EP3, "example.test", AF_INET6);
+	ck_assert_int_eq(call_big(&c6), NSS_STATUS_SUCCESS);
+	expect_status(EP2, "example.test", AF_INET, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+}
+END_TEST
+
+START_TEST(test_a_services_lookup_ends_the_pairing_kept_for_an_ipv4_half)
+{
+	/* Call 1, getaddrinfo("udp4.test", "sipsrv", AF_INET6, SOCK_STREAM),
+	 * pairs _sip._tcp; call 2, getaddrinfo("tcponly.test", "sipsrv",
+	 * AF_INET, SOCK_DGRAM), within the window, must pair _sip._udp only:
+	 * a UDP program never gets the TCP-only server. */
+	ck_assert_int_eq(servbyname("sipsrv", "tcp"), NSS_STATUS_SUCCESS);
+	struct call c6 = hosts_call(EP2, "udp4.test", AF_INET6);
+	ck_assert_int_eq(call_big(&c6), NSS_STATUS_SUCCESS);
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	expect_status(EP2, "tcponly.test", AF_INET, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+	ck_assert_uint_eq(fake_queries_for("_sip._tcp.tcponly.test", DNS_TYPE_SRV), 0);
 }
 END_TEST
 
@@ -1949,6 +2008,8 @@ static Suite *nss_suite(void)
 	tcase_add_test(tc, test_pairing_ends_with_its_window_or_another_services_lookup);
 	tcase_add_test(tc, test_both_halves_of_a_v4mapped_getaddrinfo_are_paired);
 	tcase_add_test(tc, test_a_services_lookup_without_protocol_pairs_the_protocol_it_reports);
+	tcase_add_test(tc, test_the_pairing_kept_for_an_ipv4_half_serves_that_lookup_only);
+	tcase_add_test(tc, test_a_services_lookup_ends_the_pairing_kept_for_an_ipv4_half);
 	tcase_add_test(tc, test_the_tail_of_a_long_nscd_conf_line_is_not_a_line_of_its_own);
 	tcase_add_test(tc, test_config_domain_lines_put_exact_and_suffix_names_in_scope);
 	tcase_add_test(tc, test_config_program_line_puts_every_name_of_that_program_in_scope);

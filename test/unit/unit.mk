@@ -112,12 +112,13 @@ $(UNIT_BUILD)/test_client: $(UNIT_OBJ)/test/test_client.o $(UNIT_OBJ)/test/fake_
 		$(UNIT_OBJ)/dns_client.o $(UNIT_OBJ)/dnswire.o
 	$(UNIT_LINK)
 
-# resolver.c's search walk against the scripted network (LOCALDOMAIN and
-# RES_OPTIONS set the search list and ndots that res_ninit reads).
+# The engine's lookup against a scripted transport: TTLs and repeated targets.
 $(UNIT_BUILD)/test_lookup: $(UNIT_OBJ)/test/test_lookup.o $(UNIT_OBJ)/test/wire_builder.o \
 		$(UNIT_ENGINE_OBJS) $(UNIT_OBJ)/cache.o
 	$(UNIT_LINK)
 
+# resolver.c's search walk against the scripted network (LOCALDOMAIN and
+# RES_OPTIONS set the search list and ndots that res_ninit reads).
 $(UNIT_BUILD)/test_search: $(UNIT_OBJ)/test/test_search.o $(UNIT_OBJ)/test/fake_net.o \
 		$(UNIT_OBJ)/resolver.o $(UNIT_OBJ)/dns_client.o $(UNIT_OBJ)/dnswire.o $(UNIT_OBJ)/rng.o
 	$(UNIT_LINK)
