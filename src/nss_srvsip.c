@@ -18,7 +18,6 @@
 #include "resolver.h"
 #include "scope.h"
 #include "srv.h"
-#include "srv_parse.h"
 #include "stash.h"
 #include "text.h"
 
@@ -79,10 +78,8 @@ static bool resolve(const char *name, int entry, int family, struct srv_request 
 	if (item->res == NULL)
 		return false;
 	srv_result_init(item->res);
-	/* A name no SRV name can be made of (longer than any host name, which
-	 * scope_classify cut, or not a host name) is decided before resolv.conf
-	 * is read. */
-	if (strcmp(req->name, name) != 0 || !srv_name_valid(req->name)) {
+	if (strcmp(req->name, name) != 0) {
+		/* Longer than any host name: scope_classify kept only a part. */
 		item->res->status = SRV_NOT_DECIDED;
 		item->res->reason = "not a valid host name";
 		return true;
