@@ -151,14 +151,21 @@ bool scope_note_service(const struct pseudo_service *svc, const char *name, cons
 	if (p == NULL)
 		return false;
 	long long now = monotonic_ns();
-	if (p->svc != svc || now - p->noted_ns > SCOPE_PAIRING_WINDOW_NS)
+	unsigned proto_bit = proto == NULL ? PROTO_UDP | PROTO_TCP
+			     : strcmp(proto, "udp") == 0 ? PROTO_UDP
+			     : strcmp(proto, "tcp") == 0 ? PROTO_TCP : 0u;
+	/* Another call: another service, the window over, or a protocol this
+	 * call could not ask again or after another (getaddrinfo asks tcp
+	 * first, then udp, each once). */
+	if (p->svc != svc || now - p->noted_ns > SCOPE_PAIRING_WINDOW_NS ||
+	    (p->protos & proto_bit) != 0 || proto_bit == PROTO_TCP)
 		p->protos = 0;
 	p->svc = svc;
 	p->noted_ns = now;
 	p->for_name = false;
-	if (proto == NULL || strcmp(proto, "udp") == 0)
+	if (proto_bit & PROTO_UDP)
 		p->protos |= svc->udp_srv ? PROTO_UDP : 0u;
-	if (proto == NULL || strcmp(proto, "tcp") == 0)
+	if (proto_bit & PROTO_TCP)
 		p->protos |= svc->tcp_srv ? PROTO_TCP : 0u;
 	return true;
 }

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <time.h>
 
-/* glibc retries at once; anything older is not that retry. */
-#define STASH_LIFETIME_SECONDS 1
+/* glibc retries at once (microseconds); anything older is not that retry.
+ * The same bound as a pairing's (scope.h): a result kept longer could
+ * answer a later call that made no services lookup. */
+#define STASH_LIFETIME_NS 250000000LL /* 250 ms */
 
 /* The thread's slot, on the heap behind a key: not __thread, whose first
  * use in a thread allocates the module's TLS block, and glibc ends the
@@ -17,7 +19,7 @@
  * pthread_getspecific never allocates. */
 struct slot {
 	struct stash_item item; /* item.res NULL: empty */
-	time_t stored;
+	long long stored_ns; /* CLOCK_MONOTONIC */
 };
 
 static pthread_key_t slot_key;
@@ -66,11 +68,11 @@ static struct slot *new_slot(void)
 	return slot;
 }
 
-static time_t now_seconds(void)
+static long long monotonic_ns(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return ts.tv_sec;
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no system call */
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 bool stash_put(const struct stash_item *item)
@@ -83,7 +85,7 @@ bool stash_put(const struct stash_item *item)
 	}
 	free(slot->item.res);
 	slot->item = *item;
-	slot->stored = now_seconds();
+	slot->stored_ns = monotonic_ns();
 	return true;
 }
 
@@ -106,7 +108,7 @@ bool stash_take(const char *name, int entry, int family, size_t buflen, struct s
 	const struct stash_item *kept = &slot->item;
 	bool retry = kept->entry == entry && kept->family == family && buflen > kept->buflen &&
 		     strcmp(kept->name, name) == 0 &&
-		     now_seconds() - slot->stored <= STASH_LIFETIME_SECONDS;
+		     monotonic_ns() - slot->stored_ns <= STASH_LIFETIME_NS;
 	if (retry)
 		*out = *kept;
 	else

@@ -6,7 +6,7 @@
  * and make a new draw, which would bias selection towards targets whose
  * answer fits the small buffer; so the result waits here for that retry.
  * Only that retry gets it: the same name, entry point and family, a larger
- * buffer, within a second, and no services lookup in between (a services
+ * buffer, within 250 ms, and no services lookup in between (a services
  * lookup starts another getaddrinfo call, whose pairing its own hosts
  * lookup must consume). */
 #ifndef SRVSIP_STASH_H

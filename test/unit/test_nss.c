@@ -1239,8 +1239,9 @@ END_TEST
 
 START_TEST(test_pairing_sipsrv_on_udp_and_tcp_tries_udp_then_tcp)
 {
-	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	/* getaddrinfo with socktype 0 asks tcp, then udp (glibc's order) */
 	ck_assert_int_eq(servbyname("sipsrv", "tcp"), NSS_STATUS_SUCCESS);
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
 	struct call c = hosts_call(EP4, "tcponly.test", AF_UNSPEC);
 	ck_assert_int_eq(call_big(&c), NSS_STATUS_SUCCESS);
 	ck_assert(addr_is(c.pat->addr, AF_INET, "192.0.2.80"));
@@ -1732,8 +1733,9 @@ END_TEST
 /* sipsrv paired for udp and tcp: the lookup of `domain`, family af. */
 static struct call paired_lookup(const char *domain, enum ep ep, int af)
 {
-	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	/* getaddrinfo with socktype 0 asks tcp, then udp (glibc's order) */
 	ck_assert_int_eq(servbyname("sipsrv", "tcp"), NSS_STATUS_SUCCESS);
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
 	struct call c = hosts_call(ep, domain, af);
 	call_big(&c);
 	return c;
@@ -1779,11 +1781,18 @@ START_TEST(test_the_pairing_kept_for_an_ipv4_half_serves_that_lookup_only)
 	c6 = hosts_call(EP3, "example.test", AF_INET6);
 	ck_assert_int_eq(call_big(&c6), NSS_STATUS_SUCCESS);
 	expect_status(EP1, "example.test", AF_INET, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
-	/* nor a lookup through another entry point than the first half's */
+	/* nor getaddrinfo("example.test", "5060", AF_INET) right after, through
+	 * the same entry point: after an IPv6 answer no half is kept */
 	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
-	c6 = hosts_call(EP3, "example.test", AF_INET6);
+	c6 = hosts_call(EP2, "example.test", AF_INET6);
 	ck_assert_int_eq(call_big(&c6), NSS_STATUS_SUCCESS);
 	expect_status(EP2, "example.test", AF_INET, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+	/* nor, after an IPv6 half without address, a lookup through another
+	 * entry point than that half's */
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	c6 = hosts_call(EP3, "udp4.test", AF_INET6);
+	ck_assert_int_eq(call_big(&c6), NSS_STATUS_NOTFOUND);
+	expect_status(EP2, "udp4.test", AF_INET, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
 }
 END_TEST
 
@@ -1799,6 +1808,43 @@ START_TEST(test_a_services_lookup_ends_the_pairing_kept_for_an_ipv4_half)
 	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
 	expect_status(EP2, "tcponly.test", AF_INET, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
 	ck_assert_uint_eq(fake_queries_for("_sip._tcp.tcponly.test", DNS_TYPE_SRV), 0);
+}
+END_TEST
+
+START_TEST(test_a_protocol_asked_again_or_tcp_starts_another_call)
+{
+	/* Call 1, getaddrinfo(127.0.0.1, "sipsrv", SOCK_DGRAM), pairs udp
+	 * and has no hosts lookup; call 2, getaddrinfo("udp4.test", "sipsrv",
+	 * SOCK_STREAM), within the window: its tcp services lookup starts
+	 * another call, so only _sip._tcp is asked (before: the UDP server
+	 * of _sip._udp, for a TCP program). */
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	ck_assert_int_eq(servbyname("sipsrv", "tcp"), NSS_STATUS_SUCCESS);
+	struct call c = hosts_call(EP4, "udp4.test", AF_UNSPEC);
+	ck_assert_int_eq(call_big(&c), NSS_STATUS_SUCCESS);
+	ck_assert_uint_eq(fake_queries_for("_sip._udp.udp4.test", DNS_TYPE_SRV), 0);
+	/* udp asked twice: the second is another call's */
+	ck_assert_int_eq(servbyname("sipsrv", "tcp"), NSS_STATUS_SUCCESS);
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	expect_status(EP2, "tcponly.test", AF_INET, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
+	ck_assert_uint_eq(fake_queries_for("_sip._tcp.tcponly.test", DNS_TYPE_SRV), 0);
+}
+END_TEST
+
+START_TEST(test_an_erange_result_is_kept_for_the_pairing_window_only)
+{
+	/* A gethostbyname_r caller that gives up after ERANGE: its result must
+	 * not answer a call 0.3 s later that made no services lookup (it did
+	 * for up to 2 s: the stash counted whole seconds). */
+	static char small[16];
+	ck_assert_int_eq(servbyname("sipsrv", "udp"), NSS_STATUS_SUCCESS);
+	struct call c = hosts_call(EP1, "example.test", AF_INET);
+	ck_assert_int_eq(call_into(&c, small, sizeof(small)), NSS_STATUS_TRYAGAIN);
+	ck_assert_int_eq(c.err, ERANGE);
+	struct timespec pause = {0, 300 * 1000 * 1000};
+	nanosleep(&pause, NULL);
+	expect_status(EP1, "example.test", AF_INET, NSS_STATUS_UNAVAIL, NO_RECOVERY, 0);
 }
 END_TEST
 
@@ -2002,6 +2048,8 @@ static Suite *nss_suite(void)
 	tcase_add_test(tc, test_pairing_ends_with_its_window_or_another_services_lookup);
 	tcase_add_test(tc, test_both_halves_of_a_v4mapped_getaddrinfo_are_paired);
 	tcase_add_test(tc, test_a_services_lookup_without_protocol_pairs_the_protocol_it_reports);
+	tcase_add_test(tc, test_a_protocol_asked_again_or_tcp_starts_another_call);
+	tcase_add_test(tc, test_an_erange_result_is_kept_for_the_pairing_window_only);
 	tcase_add_test(tc, test_the_pairing_kept_for_an_ipv4_half_serves_that_lookup_only);
 	tcase_add_test(tc, test_a_services_lookup_ends_the_pairing_kept_for_an_ipv4_half);
 	tcase_add_test(tc, test_the_tail_of_a_long_nscd_conf_line_is_not_a_line_of_its_own);
