@@ -35,7 +35,7 @@
 struct snapshot {
 	struct srvsip_config cfg;
 	struct config_decision options; /* the decision when no entry matches */
-	bool programs_apply;            /* false in setuid programs: see parse_file */
+	bool programs_apply;            /* false in setuid programs: see parse_text */
 	struct snapshot *older;         /* the snapshot it replaced (freed at unload) */
 };
 
@@ -63,7 +63,10 @@ static void reset_in_child(void)
 	/* A thread of the parent may have been checking the file: it does
 	 * not exist in the child, and its lock must not stay held there.
 	 * (Taking the lock before fork() would make fork() wait for that
-	 * thread's stat().) */
+	 * thread's stat().)  It may have noted the new file's stat without
+	 * publishing its snapshot yet: the child reads the file again. */
+	if (pthread_mutex_trylock(&refresh_lock) != 0)
+		loaded_file_present = false;
 	pthread_mutex_init(&refresh_lock, NULL);
 }
 
@@ -135,27 +138,49 @@ static void publish(struct snapshot *fresh)
 	atomic_store_explicit(&current, fresh, memory_order_release);
 }
 
-/* Parses the opened file (closing it) into a new snapshot; NULL when
- * memory ran out. */
-static struct snapshot *parse_file(int fd)
+/* Reads the opened file (closing it) into buf[CONFIG_FILE_MAX]: its
+ * length, -1 when it is longer (it grew since fstat), or -2 when it could
+ * not be read (errno set). */
+static ssize_t read_file(int fd, char *buf)
+{
+	size_t len = 0;
+	char extra;
+
+	for (;;) {
+		ssize_t n = len < CONFIG_FILE_MAX ? read(fd, buf + len, CONFIG_FILE_MAX - len)
+						  : read(fd, &extra, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || len == CONFIG_FILE_MAX) {
+			int error = errno;
+			close(fd);
+			errno = error;
+			return n < 0 ? -2 : n > 0 ? -1 : (ssize_t)len;
+		}
+		len += (size_t)n;
+	}
+}
+
+/* Parses buf[len] into a new snapshot; NULL when memory ran out. */
+static struct snapshot *parse_text(char *buf, size_t len)
 {
 	struct snapshot *fresh = calloc(1, sizeof(*fresh));
-	FILE *stream = fresh != NULL ? fdopen(fd, "r") : NULL;
+	FILE *stream = fresh != NULL && len > 0 ? fmemopen(buf, len, "r") : NULL;
 
-	if (stream == NULL) {
+	if (fresh == NULL || (len > 0 && stream == NULL)) {
 		free(fresh);
-		close(fd);
 		return NULL;
 	}
 	/* The warnings of a file that itself turns debugging on are logged
 	 * after it is parsed: parse once quietly, then once more if needed. */
-	int parsed = config_parse(stream, &fresh->cfg, NULL, NULL);
+	int parsed = stream != NULL ? config_parse(stream, &fresh->cfg, NULL, NULL) : 0;
 	if (parsed == 0 && fresh->cfg.debug && fresh->cfg.bad_lines > 0 &&
 	    fseek(stream, 0, SEEK_SET) == 0) {
 		config_free(&fresh->cfg);
 		parsed = config_parse(stream, &fresh->cfg, report_bad_line, NULL);
 	}
-	fclose(stream);
+	if (stream != NULL)
+		fclose(stream);
 	if (parsed < 0) { /* out of memory: config_parse left cfg empty */
 		free(fresh);
 		return NULL;
@@ -206,8 +231,17 @@ static struct snapshot *load(const struct stat *st, bool *retry)
 		return NULL;
 	}
 	loaded_stat = opened;
-	struct snapshot *fresh = parse_file(fd);
-	*retry = fresh == NULL;
+	char *buf = malloc(CONFIG_FILE_MAX);
+	if (buf == NULL) {
+		close(fd);
+		*retry = true;
+		return NULL;
+	}
+	ssize_t len = read_file(fd, buf);
+	struct snapshot *fresh = len >= 0 ? parse_text(buf, (size_t)len) : NULL;
+	/* Longer than the limit (it grew since fstat): not trusted, as above. */
+	*retry = len == -2 ? failed_for_now(errno) : len >= 0 && fresh == NULL;
+	free(buf);
 	return fresh;
 }
 
@@ -219,7 +253,10 @@ static void refresh(long long now)
 	bool first = atomic_load(&last_check) == CHECK_DUE;
 
 	if (stat(SRVSIP_CONFIG_PATH, &st) < 0) {
-		publish(NULL);
+		/* Gone, or unknown for now (no memory): the current snapshot
+		 * stays in the second case, and the file is read again. */
+		if (!failed_for_now(errno))
+			publish(NULL);
 		loaded_file_present = false;
 	} else if (first || !loaded_file_present || !same_file(&st, &loaded_stat)) {
 		bool retry = false;

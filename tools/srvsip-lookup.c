@@ -102,10 +102,10 @@ static int check_config(const char *path)
 	if (cfg.bad_lines > 0)
 		status = EXIT_CONFIG_ERRORS;
 	printf("%s: %zu domain entr%s, %zu program entr%s, debug %s, CNAME targets %s, "
-	       "%u bad line%s\n", path, cfg.ndomains, cfg.ndomains == 1 ? "y" : "ies",
+	       "cache %s, %u bad line%s\n", path, cfg.ndomains, cfg.ndomains == 1 ? "y" : "ies",
 	       cfg.nprograms, cfg.nprograms == 1 ? "y" : "ies", cfg.debug ? "on" : "off",
-	       cfg.allow_cname ? "accepted" : "refused", cfg.bad_lines,
-	       cfg.bad_lines == 1 ? "" : "s");
+	       cfg.allow_cname ? "accepted" : "refused", cfg.cache_off ? "off" : "on",
+	       cfg.bad_lines, cfg.bad_lines == 1 ? "" : "s");
 	config_free(&cfg);
 	return status;
 }

@@ -43,6 +43,17 @@ expect_exit "--check-config on a good file (not root-owned here: 4 unless root)"
 printf 'domain\nbogus line\n' >"$TMP/bad"
 expect_exit "--check-config on a file with bad lines" 4 "$LOOKUP" --check-config "$TMP/bad"
 
+# The summary states every setting, the cache one included.
+printf 'cache off\n' >"$TMP/nocache"
+"$LOOKUP" --check-config "$TMP/nocache" >"$TMP/out" 2>&1
+if grep -q ', cache off, ' "$TMP/out"; then
+	pass=$((pass + 1))
+	echo "PASS: --check-config reports 'cache off'"
+else
+	fail=$((fail + 1))
+	echo "FAIL: --check-config does not report 'cache off': $(head -c 200 "$TMP/out")"
+fi
+
 # --port: 1 to 65535, decimal digits only; anything else is a usage error.
 for port in 0 65536 4294967297 -4294967295 ' 5060' '5060 ' abc 0x13c4 ''; do
 	expect_exit "--port '$port' refused" 64 "$LOOKUP" --port "$port" _sip._udp.x.invalid

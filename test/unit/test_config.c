@@ -14,6 +14,7 @@
 #include <sys/auxv.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -673,6 +674,159 @@ START_TEST(test_config_load_unreadable_for_now_is_read_again_at_the_next_check)
 }
 END_TEST
 
+/* stat, fstat, fdopen and fmemopen are wrapped at link time (unit.mk):
+ * they behave as the C library's unless a test arms them. */
+int __real_stat(const char *path, struct stat *st);
+int __wrap_stat(const char *path, struct stat *st);
+int __real_fstat(int fd, struct stat *st);
+int __wrap_fstat(int fd, struct stat *st);
+FILE *__real_fdopen(int fd, const char *mode);
+FILE *__wrap_fdopen(int fd, const char *mode);
+FILE *__real_fmemopen(void *buf, size_t size, const char *mode);
+FILE *__wrap_fmemopen(void *buf, size_t size, const char *mode);
+static atomic_int stat_fails_with;    /* errno for stat() of the config, or 0 */
+static atomic_bool fstat_says_small;  /* stat() and fstat() report 100 octets */
+static atomic_bool pause_in_parse;    /* the next parse waits for `resume_parse` */
+static atomic_bool paused_in_parse, resume_parse;
+
+int __wrap_stat(const char *path, struct stat *st)
+{
+	int error = atomic_load(&stat_fails_with);
+	if (error != 0 && strcmp(path, SRVSIP_CONFIG_PATH) == 0) {
+		errno = error;
+		return -1;
+	}
+	int rc = __real_stat(path, st);
+	if (rc == 0 && atomic_load(&fstat_says_small) && strcmp(path, SRVSIP_CONFIG_PATH) == 0)
+		st->st_size = 100;
+	return rc;
+}
+
+int __wrap_fstat(int fd, struct stat *st)
+{
+	int rc = __real_fstat(fd, st);
+	if (rc == 0 && atomic_load(&fstat_says_small))
+		st->st_size = 100;
+	return rc;
+}
+
+/* The reload opens its parse stream after it noted the file's stat. */
+static void maybe_pause_in_parse(void)
+{
+	if (!atomic_exchange(&pause_in_parse, false))
+		return;
+	atomic_store(&paused_in_parse, true);
+	while (!atomic_load(&resume_parse))
+		usleep(1000);
+}
+
+FILE *__wrap_fdopen(int fd, const char *mode)
+{
+	maybe_pause_in_parse();
+	return __real_fdopen(fd, mode);
+}
+
+FILE *__wrap_fmemopen(void *buf, size_t size, const char *mode)
+{
+	maybe_pause_in_parse();
+	return __real_fmemopen(buf, size, mode);
+}
+
+static void wait_next_second(void)
+{
+	time_t start = time(NULL);
+	while (time(NULL) == start)
+		usleep(2000);
+}
+
+START_TEST(test_config_load_keeps_the_config_when_stat_fails_for_now)
+{
+	/* stat() of the file fails with ENOMEM at a check: the config in force
+	 * stays (README: read again at the next check), not "no config". */
+	if (geteuid() != 0)
+		return;
+	ck_assert(write_file("domain kept.test\n", 0644));
+	wait_next_second();
+	ck_assert(config_load_matches("kept.test", NULL, &(bool){false}));
+	atomic_store(&stat_fails_with, ENOMEM);
+	wait_next_second();
+	bool during = config_load_matches("kept.test", NULL, &(bool){false});
+	atomic_store(&stat_fails_with, 0);
+	ck_assert_msg(during, "the config was dropped while stat() failed for now");
+	remove_file();
+}
+END_TEST
+
+START_TEST(test_config_load_refuses_a_file_that_grew_past_the_limit)
+{
+	/* stat() and fstat() said 100 octets; the file holds 70,000 (appended
+	 * to in place between fstat and the read): over the 64 KiB limit, refused
+	 * as srvsip.conf(5) says, and never parsed past the limit. */
+	if (geteuid() != 0)
+		return;
+	static char text[70000];
+	memset(text, '#', sizeof(text));
+	memcpy(text, "domain grew.test\n", 17);
+	text[sizeof(text) - 1] = '\n';
+	int fd = open(SRVSIP_CONFIG_PATH, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof(text)), (ssize_t)sizeof(text));
+	close(fd);
+	atomic_store(&fstat_says_small, true);
+	wait_next_second();
+	bool matched = config_load_matches("grew.test", NULL, &(bool){false});
+	atomic_store(&fstat_says_small, false);
+	ck_assert_msg(!matched, "a file over the limit was used");
+	remove_file();
+}
+END_TEST
+
+static void *decide_b(void *arg)
+{
+	(void)arg;
+	config_load_matches("b.test", NULL, &(bool){false});
+	return NULL;
+}
+
+START_TEST(test_a_child_forked_during_a_reload_reads_the_file_again)
+{
+	/* fork() while another thread is inside the reload, after it noted the
+	 * new file's stat and before it published the new snapshot: the child
+	 * must read the file again at its next check (before: it kept the old
+	 * config until the file changed once more). */
+	if (geteuid() != 0)
+		return;
+	ck_assert(write_file("domain a.test\n", 0644));
+	wait_next_second();
+	ck_assert(config_load_matches("a.test", NULL, &(bool){false}));
+	ck_assert(write_file("domain b.test\n", 0644));
+	wait_next_second();
+	atomic_store(&paused_in_parse, false);
+	atomic_store(&resume_parse, false);
+	atomic_store(&pause_in_parse, true);
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, decide_b, NULL), 0);
+	while (!atomic_load(&paused_in_parse))
+		usleep(1000);
+	pid_t pid = fork();
+	if (pid == 0) {
+		bool seen = false;
+		for (int i = 0; i < 3 && !seen; i++) {
+			wait_next_second();
+			seen = config_load_matches("b.test", NULL, &(bool){false});
+		}
+		_exit(seen ? 0 : 1);
+	}
+	atomic_store(&resume_parse, true);
+	pthread_join(t, NULL);
+	int status = 0;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the child kept the old config");
+	remove_file();
+}
+END_TEST
+
 /* Replaces the file as an editor does: a new file renamed over it. */
 static bool rename_file(const char *text)
 {
@@ -941,6 +1095,9 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_config_load_ignores_a_directory_and_a_missing_file);
 	tcase_add_test(tc, test_config_load_rereads_a_changed_file_within_two_seconds);
 	tcase_add_test(tc, test_config_load_unreadable_for_now_is_read_again_at_the_next_check);
+	tcase_add_test(tc, test_config_load_keeps_the_config_when_stat_fails_for_now);
+	tcase_add_test(tc, test_config_load_refuses_a_file_that_grew_past_the_limit);
+	tcase_add_test(tc, test_a_child_forked_during_a_reload_reads_the_file_again);
 	tcase_add_test(tc, test_config_reloads_under_concurrent_lookups_give_whole_decisions);
 	suite_add_tcase(s, tc);
 
