@@ -201,9 +201,7 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 			goto buffer_too_small;
 		errno = saved_errno;
 	}
-	/* getaddrinfo(AF_INET6, AI_V4MAPPED) asks the IPv4 half next when
-	 * this half found no address (DESIGN.md "Scope": with AI_ALL too,
-	 * which cannot be told from a new call). */
+	/* The IPv4 half of AI_V4MAPPED comes next (DESIGN.md "Scope"). */
 	if (item.trigger == SCOPE_SERVICE && family == AF_INET6 && status != NSS_STATUS_SUCCESS)
 		scope_pair_again(name, (int)entry);
 	if (item.debug)
