@@ -148,8 +148,13 @@ static ssize_t read_file(int fd, char *buf)
 	char extra;
 
 	for (;;) {
-		ssize_t n = len < CONFIG_FILE_MAX ? read(fd, buf + len, CONFIG_FILE_MAX - len)
-						  : read(fd, &extra, 1);
+		/* One octet past the limit tells a longer file. */
+		char *at = len < CONFIG_FILE_MAX ? buf + len : &extra;
+		size_t want = len < CONFIG_FILE_MAX ? CONFIG_FILE_MAX - len : 1;
+		/* Under refresh_lock, which lookups only try (the first load of
+		 * the process excepted): no lookup waits for this read. */
+		/* NOLINTNEXTLINE(clang-analyzer-unix.BlockInCriticalSection) */
+		ssize_t n = read(fd, at, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0 || len == CONFIG_FILE_MAX) {
