@@ -264,7 +264,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		}
 	}
 	if (check) {
-		if (optind < argc - 1)
+		/* --check-config takes no other option (man/srvsip-lookup.1). */
+		bool lookup_options = o->svc != NULL || o->port >= 0 ||
+				      o->family != AF_UNSPEC || o->program_given;
+		if (lookup_options || optind < argc - 1)
 			return usage(stderr), -1;
 		o->check_config = optind < argc ? argv[optind] : SRVSIP_CONFIG_PATH;
 		return 0;

@@ -54,6 +54,13 @@ else
 	echo "FAIL: --check-config does not report 'cache off': $(head -c 200 "$TMP/out")"
 fi
 
+# --check-config takes a file and no lookup option: anything else is a usage error.
+for opt in '--port 5060' '--service sipsrv' '--family 4' '--program sipp'; do
+	# shellcheck disable=SC2086 # the option and its argument are two words
+	expect_exit "--check-config with $opt refused" 64 "$LOOKUP" $opt --check-config "$TMP/good"
+done
+expect_exit "--check-config with two files refused" 64 "$LOOKUP" --check-config "$TMP/good" "$TMP/bad"
+
 # --port: 1 to 65535, decimal digits only; anything else is a usage error.
 for port in 0 65536 4294967297 -4294967295 ' 5060' '5060 ' abc 0x13c4 ''; do
 	expect_exit "--port '$port' refused" 64 "$LOOKUP" --port "$port" _sip._udp.x.invalid
