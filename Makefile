@@ -64,13 +64,15 @@ include test/dlopen/dlopen.mk
 check: check-static check-unit check-unit-asan check-dlopen check-hardening check-cli fuzz-regress fuzz check-tsan \
 	check-asan check-e2e check-demo bench-quick check-package check-distros
 
-# gcc -Werror is part of every build; this adds cppcheck and clang-tidy.
+# gcc -Werror is part of every build; this adds cppcheck, clang-tidy and the
+# 60-line limit on functions.
 check-static:
 	cppcheck --enable=warning,style,performance,portability --std=c11 --inline-suppr \
 		--suppress=normalCheckLevelMaxBranches \
 		--error-exitcode=1 --quiet -D_GNU_SOURCE '-DNSS_DECLARE_MODULE_FUNCTIONS(x)=' \
 		-Isrc src tools
 	clang-tidy --quiet src/*.c tools/*.c -- -std=c11 -D_GNU_SOURCE -Isrc
+	test/style/function-length.sh src/*.c tools/*.c
 
 check-e2e: all
 	test/e2e/run.sh
