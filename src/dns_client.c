@@ -34,7 +34,6 @@ struct pending {
 	uint8_t frame[2 + DNS_QUERY_MAX]; /* TCP length prefix, then the query */
 	size_t len;                       /* of the query */
 	uint16_t id;
-	bool truncated;                   /* once truncated, asked over TCP only */
 	enum query_state state;
 };
 
@@ -45,6 +44,7 @@ struct client {
 	size_t n;
 	int answered_by;
 	unsigned server;                  /* whose turn it is */
+	bool tcp;                         /* use-vc, or a reply was truncated: TCP only */
 	struct pending pending[DNS_CLIENT_MAX_QUERIES];
 	uint8_t *message;                 /* where a datagram or TCP frame is read */
 	size_t message_size;
@@ -189,7 +189,7 @@ static bool take_reply(struct client *c, const uint8_t *reply, size_t kept, size
 			p->state = Q_NEXT;
 		} else if (!tcp && ((dns_get16(reply + 2) & DNS_FLAG_TC) != 0 || len > kept)) {
 			p->state = Q_TCP;
-			p->truncated = true;
+			c->tcp = true;
 		} else {
 			finish(c, i, reply, kept, len); /* over TCP any RCODE: send_vc checks none */
 		}
@@ -395,15 +395,12 @@ static void tcp_turn(struct client *c, long long deadline)
 static bool start_turn(struct client *c)
 {
 	bool left = false;
-	bool tcp = c->cfg->use_vc;
 
-	for (size_t i = 0; i < c->n; i++)
-		tcp |= c->pending[i].truncated;
 	for (size_t i = 0; i < c->n; i++) {
 		struct pending *p = &c->pending[i];
 		if (p->state == Q_DONE)
 			continue;
-		p->state = tcp ? Q_TCP : Q_OPEN;
+		p->state = c->tcp ? Q_TCP : Q_OPEN;
 		left = true;
 	}
 	return left;
@@ -433,7 +430,6 @@ static void prepare(struct client *c, const uint16_t *ids)
 		struct pending *p = &c->pending[i];
 		struct dns_query *q = &c->queries[i];
 		p->id = ids[i];
-		p->truncated = false;
 		p->len = dns_query_write(c->cfg, q->name, q->type, ids[i], p->frame + 2,
 					 sizeof(p->frame) - 2);
 		p->state = p->len > 0 ? Q_OPEN : Q_DONE;
@@ -461,6 +457,7 @@ int dns_client_run(const struct dns_client_config *cfg, const struct dns_net *ne
 	c->queries = queries;
 	c->n = n;
 	c->answered_by = -1;
+	c->tcp = cfg->use_vc;
 	/* A single query (the SRV query) is read straight into its own large
 	 * buffer; a batch of address queries through c->own. */
 	c->message = n == 1 && queries[0].size > sizeof(c->own) ? queries[0].answer : c->own;
