@@ -70,14 +70,13 @@ static void make_ids(struct resolver *r, uint16_t *ids, size_t n)
 		srv_xoshiro_seed_os(&r->ids);
 		r->ids_seeded = true;
 	}
-	for (size_t i = 0; i < n; i++) {
-		bool unique;
-		do {
-			ids[i] = (uint16_t)srv_xoshiro_next32(&r->ids);
-			unique = true;
-			for (size_t j = 0; j < i; j++)
-				unique &= ids[j] != ids[i];
-		} while (!unique);
+	for (size_t i = 0; i < n;) {
+		ids[i] = (uint16_t)srv_xoshiro_next32(&r->ids);
+		size_t j = 0;
+		while (j < i && ids[j] != ids[i])
+			j++;
+		if (j == i) /* not drawn before in this batch */
+			i++;
 	}
 }
 
@@ -236,7 +235,6 @@ static void resolver_query_batch(void *ctx, struct dns_query *queries, size_t n)
 
 struct dns_transport resolver_transport(struct resolver *r)
 {
-	struct dns_transport t = {.query = resolver_query, .query_batch = resolver_query_batch,
-				  .ctx = r, .no_aaaa = r->no_aaaa};
-	return t;
+	return (struct dns_transport){.query = resolver_query, .query_batch = resolver_query_batch,
+				      .ctx = r, .no_aaaa = r->no_aaaa};
 }
