@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The module's DNS client: see dns_client.h.  The res_send behaviour it
- * follows is in docs/glibc-facts.md "res_send", the differences in
- * DESIGN.md "resolv.conf, option by option". */
+/* The module's DNS client: see dns_client.h. */
 #include "dns_client.h"
 
 #include <errno.h>

@@ -155,7 +155,7 @@ static enum dns_outcome search_query(struct resolver *r, const char *name, uint1
 		as_is_asked = true;
 		got_failure = out == DNS_TEMPFAIL;
 	}
-	if ((dots == 0 && (options & RES_DEFNAMES)) || (dots > 0 && !trailing_dot && (options & RES_DNSRCH))) {
+	if ((dots == 0 && (options & RES_DEFNAMES)) || (dots > 0 && (options & RES_DNSRCH))) {
 		for (int i = 0; i < MAXDNSRCH && r->state.dnsrch[i] != NULL; i++) {
 			const char *domain = r->state.dnsrch[i] + (r->state.dnsrch[i][0] == '.');
 			root_listed |= domain[0] == '\0';
