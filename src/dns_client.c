@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The module's DNS client: see dns_client.h.  The res_send behaviour it
- * follows is in docs/glibc-facts.md "res_send", the differences in
- * DESIGN.md "resolv.conf, option by option". */
+/* The module's DNS client: see dns_client.h. */
 #include "dns_client.h"
 
 #include <errno.h>
@@ -10,7 +8,6 @@
 
 #include "dnswire.h"
 
-#define DNS_RCODE_FORMERR 1
 #define DNS_RCODE_NOTIMP 4
 #define DNS_RCODE_REFUSED 5
 #define DNS_TYPE_OPT 41
@@ -35,7 +32,6 @@ struct pending {
 	uint8_t frame[2 + DNS_QUERY_MAX]; /* TCP length prefix, then the query */
 	size_t len;                       /* of the query */
 	uint16_t id;
-	bool truncated;                   /* once truncated, asked over TCP only */
 	enum query_state state;
 };
 
@@ -46,6 +42,7 @@ struct client {
 	size_t n;
 	int answered_by;
 	unsigned server;                  /* whose turn it is */
+	bool tcp;                         /* use-vc, or a reply was truncated: TCP only */
 	struct pending pending[DNS_CLIENT_MAX_QUERIES];
 	uint8_t *message;                 /* where a datagram or TCP frame is read */
 	size_t message_size;
@@ -137,14 +134,6 @@ long long dns_schedule_ms(const struct dns_client_config *cfg)
 
 /* ---- replies --------------------------------------------------------- */
 
-/* The reply is a response to pending query i: its ID, one question, the
- * same name, type and class (res_send: the ID and res_queriesmatch). */
-static bool reply_answers(const struct client *c, size_t i, const uint8_t *reply, size_t len)
-{
-	return dns_get16(reply) == c->pending[i].id &&
-	       dns_reply_answers(reply, len, c->queries[i].name, c->queries[i].type);
-}
-
 /* send_dg moves to the next server on SERVFAIL, NOTIMP and REFUSED, and on
  * a "lame" NOERROR: no answer, no AA, no RA, no additional records. */
 static bool server_failed_it(const uint8_t *reply)
@@ -183,21 +172,22 @@ static void finish(struct client *c, size_t i, const uint8_t *reply, size_t kept
  * datagram, as send_dg does). */
 static bool take_reply(struct client *c, const uint8_t *reply, size_t kept, size_t len, bool tcp)
 {
-	bool cut = len > kept;
-
 	if (kept < DNS_HEADER_SIZE)
 		return false; /* send_dg and send_vc: EMSGSIZE, the next server */
 	for (size_t i = 0; i < c->n; i++) {
 		struct pending *p = &c->pending[i];
-		if (p->state != Q_SENT || !reply_answers(c, i, reply, kept))
+		/* A response to query i: its ID, one question, the same name, type
+		 * and class (res_send: the ID and res_queriesmatch). */
+		if (p->state != Q_SENT || dns_get16(reply) != p->id ||
+		    !dns_reply_answers(reply, kept, c->queries[i].name, c->queries[i].type))
 			continue;
 		/* Over TCP too: res_nsearch goes on after a SERVFAIL either way. */
 		c->queries[i].servfail |= (reply[3] & 0x0fu) == DNS_RCODE_SERVFAIL;
 		if (!tcp && server_failed_it(reply)) {
 			p->state = Q_NEXT;
-		} else if (!tcp && ((dns_get16(reply + 2) & DNS_FLAG_TC) != 0 || cut)) {
+		} else if (!tcp && ((dns_get16(reply + 2) & DNS_FLAG_TC) != 0 || len > kept)) {
 			p->state = Q_TCP;
-			p->truncated = true;
+			c->tcp = true;
 		} else {
 			finish(c, i, reply, kept, len); /* over TCP any RCODE: send_vc checks none */
 		}
@@ -355,11 +345,11 @@ static bool read_frame(struct client *c, int fd, long long deadline)
 	return take_reply(c, c->message, kept, len, true);
 }
 
-/* Asks the queries in `which` state over TCP, all on one connection
- * (send_vc writes both of its queries at once); bounded by the deadline,
- * which send_vc is not.  True when the server reset the connection while a
- * reply was awaited. */
-static bool tcp_connection(struct client *c, enum query_state which, long long deadline)
+/* Asks the Q_TCP queries over TCP, all on one connection (send_vc writes
+ * both of its queries at once); bounded by the deadline, which send_vc is
+ * not.  True when the server reset the connection while a reply was
+ * awaited. */
+static bool tcp_connection(struct client *c, long long deadline)
 {
 	const struct dns_net *net = c->net;
 	int fd = net->open(net->ctx, &c->cfg->servers[c->server], true);
@@ -368,7 +358,7 @@ static bool tcp_connection(struct client *c, enum query_state which, long long d
 
 	for (size_t i = 0; ok && i < c->n; i++) {
 		struct pending *p = &c->pending[i];
-		if (p->state != which)
+		if (p->state != Q_TCP)
 			continue;
 		put16(p->frame, (uint16_t)p->len); /* RFC 1035 4.2.2 */
 		ok = move_all(c, fd, p->frame, p->len + 2, true, deadline);
@@ -387,14 +377,14 @@ static bool tcp_connection(struct client *c, enum query_state which, long long d
 /* send_vc: a reset while a reply is awaited (the server restarted, or
  * closed an idle connection) is met once with a new connection to the same
  * server, within the same turn. */
-static void tcp_turn(struct client *c, enum query_state which, long long deadline)
+static void tcp_turn(struct client *c, long long deadline)
 {
-	if (!tcp_connection(c, which, deadline))
+	if (!tcp_connection(c, deadline))
 		return;
 	for (size_t i = 0; i < c->n; i++)
 		if (c->pending[i].state == Q_SENT)
-			c->pending[i].state = which;
-	tcp_connection(c, which, deadline);
+			c->pending[i].state = Q_TCP;
+	tcp_connection(c, deadline);
 }
 
 /* Every query without a final reply is open again for the next server,
@@ -403,15 +393,12 @@ static void tcp_turn(struct client *c, enum query_state which, long long deadlin
 static bool start_turn(struct client *c)
 {
 	bool left = false;
-	bool tcp = c->cfg->use_vc;
 
-	for (size_t i = 0; i < c->n; i++)
-		tcp |= c->pending[i].truncated;
 	for (size_t i = 0; i < c->n; i++) {
 		struct pending *p = &c->pending[i];
 		if (p->state == Q_DONE)
 			continue;
-		p->state = tcp ? Q_TCP : Q_OPEN;
+		p->state = c->tcp ? Q_TCP : Q_OPEN;
 		left = true;
 	}
 	return left;
@@ -430,8 +417,8 @@ static void one_turn(struct client *c, long long deadline)
 	for (size_t i = 0; i < c->n; i++)
 		if (c->pending[i].state == Q_SENT || (tc && c->pending[i].state == Q_OPEN))
 			c->pending[i].state = tc ? Q_TCP : Q_NEXT;
-	if (any_in(c, Q_TCP))
-		tcp_turn(c, Q_TCP, deadline); /* the same server (res_send: same_ns) */
+	if (tc)
+		tcp_turn(c, deadline); /* the same server (res_send: same_ns) */
 }
 
 /* Writes the query packets; a name that cannot be a query gets NXDOMAIN. */
@@ -441,7 +428,6 @@ static void prepare(struct client *c, const uint16_t *ids)
 		struct pending *p = &c->pending[i];
 		struct dns_query *q = &c->queries[i];
 		p->id = ids[i];
-		p->truncated = false;
 		p->len = dns_query_write(c->cfg, q->name, q->type, ids[i], p->frame + 2,
 					 sizeof(p->frame) - 2);
 		p->state = p->len > 0 ? Q_OPEN : Q_DONE;
@@ -469,6 +455,7 @@ int dns_client_run(const struct dns_client_config *cfg, const struct dns_net *ne
 	c->queries = queries;
 	c->n = n;
 	c->answered_by = -1;
+	c->tcp = cfg->use_vc;
 	/* A single query (the SRV query) is read straight into its own large
 	 * buffer; a batch of address queries through c->own. */
 	c->message = n == 1 && queries[0].size > sizeof(c->own) ? queries[0].answer : c->own;

@@ -10,15 +10,14 @@
 #define RES_NOAAAA 0x08000000 /* glibc 2.36 resolv.h */
 #endif
 
-/* The servers res_ninit read, by glibc's own rule (__res_get_nsaddr): an
- * IPv6 server has nsaddr_list[i].sin_family 0 and its address, scope id
- * included, in _u._ext.nsaddrs[i] (docs/glibc-facts.md "res_state"). */
+/* The servers res_ninit read into a zeroed cfg, by glibc's own rule
+ * (__res_get_nsaddr): an IPv6 server has nsaddr_list[i].sin_family 0 and its
+ * address, scope id included, in _u._ext.nsaddrs[i] (docs/glibc-facts.md
+ * "res_state"). */
 static void collect_servers(const struct __res_state *state, struct dns_client_config *cfg)
 {
-	cfg->nservers = 0;
 	for (int i = 0; i < state->nscount && i < MAXNS; i++) {
 		struct dns_server *s = &cfg->servers[cfg->nservers];
-		memset(s, 0, sizeof(*s));
 		if (state->nsaddr_list[i].sin_family == 0 && state->_u._ext.nsaddrs[i] != NULL) {
 			memcpy(&s->addr, state->_u._ext.nsaddrs[i], sizeof(struct sockaddr_in6));
 			s->len = sizeof(struct sockaddr_in6);
@@ -32,22 +31,6 @@ static void collect_servers(const struct __res_state *state, struct dns_client_c
 	}
 }
 
-/* resolv.conf's options as the client applies them (DESIGN.md
- * "resolv.conf, option by option"). */
-static void read_options(const struct __res_state *state, struct dns_client_config *cfg)
-{
-	unsigned long options = state->options;
-
-	cfg->timeout = state->retrans;
-	cfg->attempts = state->retry;
-	cfg->use_vc = (options & RES_USEVC) != 0;
-	cfg->reopen = (options & RES_SNGLKUPREOP) != 0;
-	cfg->single_request = (options & RES_SNGLKUP) != 0 || cfg->reopen;
-	cfg->edns0 = (options & RES_USE_EDNS0) != 0;
-	cfg->trust_ad = (options & RES_TRUSTAD) != 0;
-	cfg->first = 0;
-}
-
 void resolver_open(struct resolver *r, const struct dns_net *net)
 {
 	memset(r, 0, sizeof(*r));
@@ -57,12 +40,20 @@ void resolver_open(struct resolver *r, const struct dns_net *net)
 	/* A private state: the application's _res is never touched
 	 * (docs/glibc-facts.md "libresolv"). */
 	r->ready = res_ninit(&r->state) == 0;
-	r->failed = !r->ready;
 	if (!r->ready)
 		return;
 	collect_servers(&r->state, &r->client);
-	read_options(&r->state, &r->client);
-	r->no_aaaa = (r->state.options & RES_NOAAAA) != 0;
+	/* resolv.conf's options as the client applies them (DESIGN.md
+	 * "resolv.conf, option by option"). */
+	unsigned long options = r->state.options;
+	r->client.timeout = r->state.retrans;
+	r->client.attempts = r->state.retry;
+	r->client.use_vc = (options & RES_USEVC) != 0;
+	r->client.reopen = (options & RES_SNGLKUPREOP) != 0;
+	r->client.single_request = (options & (RES_SNGLKUP | RES_SNGLKUPREOP)) != 0;
+	r->client.edns0 = (options & RES_USE_EDNS0) != 0;
+	r->client.trust_ad = (options & RES_TRUSTAD) != 0;
+	r->no_aaaa = (options & RES_NOAAAA) != 0;
 }
 
 void resolver_close(struct resolver *r)
@@ -79,14 +70,13 @@ static void make_ids(struct resolver *r, uint16_t *ids, size_t n)
 		srv_xoshiro_seed_os(&r->ids);
 		r->ids_seeded = true;
 	}
-	for (size_t i = 0; i < n; i++) {
-		bool unique;
-		do {
-			ids[i] = (uint16_t)srv_xoshiro_next32(&r->ids);
-			unique = true;
-			for (size_t j = 0; j < i; j++)
-				unique &= ids[j] != ids[i];
-		} while (!unique);
+	for (size_t i = 0; i < n;) {
+		ids[i] = (uint16_t)srv_xoshiro_next32(&r->ids);
+		size_t j = 0;
+		while (j < i && ids[j] != ids[i])
+			j++;
+		if (j == i) /* not drawn before in this batch */
+			i++;
 	}
 }
 
@@ -165,7 +155,7 @@ static enum dns_outcome search_query(struct resolver *r, const char *name, uint1
 		as_is_asked = true;
 		got_failure = out == DNS_TEMPFAIL;
 	}
-	if ((dots == 0 && (options & RES_DEFNAMES)) || (dots > 0 && !trailing_dot && (options & RES_DNSRCH))) {
+	if ((dots == 0 && (options & RES_DEFNAMES)) || (dots > 0 && (options & RES_DNSRCH))) {
 		for (int i = 0; i < MAXDNSRCH && r->state.dnsrch[i] != NULL; i++) {
 			const char *domain = r->state.dnsrch[i] + (r->state.dnsrch[i][0] == '.');
 			root_listed |= domain[0] == '\0';
@@ -245,7 +235,6 @@ static void resolver_query_batch(void *ctx, struct dns_query *queries, size_t n)
 
 struct dns_transport resolver_transport(struct resolver *r)
 {
-	struct dns_transport t = {.query = resolver_query, .query_batch = resolver_query_batch,
-				  .ctx = r, .no_aaaa = r->no_aaaa};
-	return t;
+	return (struct dns_transport){.query = resolver_query, .query_batch = resolver_query_batch,
+				      .ctx = r, .no_aaaa = r->no_aaaa};
 }

@@ -21,8 +21,7 @@
 
 struct resolver {
 	struct __res_state state;
-	bool ready;                      /* res_ninit succeeded */
-	bool failed;                     /* it did not: every query fails temporarily */
+	bool ready;                      /* res_ninit succeeded (if not, every query fails) */
 	bool no_aaaa;
 	struct dns_client_config client;
 	const struct dns_net *net;
