@@ -406,7 +406,7 @@ static bool start_turn(struct client *c)
 
 static void one_turn(struct client *c, long long deadline)
 {
-	if (!c->cfg->use_vc)
+	if (!c->tcp) /* use-vc, or a reply was truncated (res_send's v_circuit) */
 		udp_turn(c, deadline);
 	/* A truncated reply ends the UDP turn at once, and every query of the
 	 * turn still awaited or not yet sent goes on the TCP connection with it

@@ -446,6 +446,9 @@ START_TEST(test_after_a_truncation_the_next_servers_are_asked_over_tcp_only)
 			R.net.sent[i].tcp ? tcp++ : udp++;
 	ck_assert_msg(udp == 0 && tcp == 2, "server 1: %u queries over UDP, %u over TCP", udp,
 		      tcp);
+	/* Nor is a UDP socket opened for it: server 0's UDP and TCP sockets,
+	 * server 1's TCP socket. */
+	ck_assert_uint_eq(R.net.opens, 3);
 }
 END_TEST
 
