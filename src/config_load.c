@@ -35,13 +35,9 @@
 /* One parse of the file. */
 struct snapshot {
 	struct srvsip_config cfg;
-	struct config_decision options; /* the decision when no entry matches */
 	bool programs_apply;            /* false in setuid programs: see parse_text */
 	struct snapshot *older;         /* the snapshot it replaced (freed at unload) */
 };
-
-/* The decision without a usable file. */
-static const struct config_decision no_config = {.cache = true};
 
 /* Never a second of time(): the file is due for a check. */
 #define CHECK_DUE LLONG_MIN
@@ -191,10 +187,6 @@ static struct snapshot *parse_text(char *buf, size_t len)
 		free(fresh);
 		return NULL;
 	}
-	fresh->options = no_config;
-	fresh->options.debug = fresh->cfg.debug;
-	fresh->options.allow_cname = fresh->cfg.allow_cname;
-	fresh->options.cache = !fresh->cfg.cache_off;
 	/* In a setuid or otherwise AT_SECURE process, the program name is the
 	 * caller's choice (argv[0]): `program` lines must not apply. */
 	fresh->programs_apply = getauxval(AT_SECURE) == 0;
@@ -366,15 +358,17 @@ void config_load_decide(const char *name, const char *program, struct config_dec
 {
 	const struct snapshot *snap = current_snapshot();
 	bool by_program;
-
-	*out = snap != NULL ? snap->options : no_config;
 	const struct config_entry *entry =
 		snap != NULL ? match_entry(snap, name, program, &by_program) : NULL;
+
+	/* Without a usable file: no debug, no CNAME targets, the cache on. */
+	*out = (struct config_decision){.debug = snap != NULL && snap->cfg.debug,
+					.allow_cname = snap != NULL && snap->cfg.allow_cname,
+					.cache = snap == NULL || !snap->cfg.cache_off};
 	if (entry == NULL)
 		return;
 	out->matched = true;
 	out->by_program = by_program;
-	out->line = entry->line;
 	out->port = entry->port;
 	out->nservices = (uint8_t)entry->nservices;
 	if (services != NULL)
