@@ -135,34 +135,6 @@ static void publish(struct snapshot *fresh)
 	atomic_store_explicit(&current, fresh, memory_order_release);
 }
 
-/* Reads the opened file (closing it) into buf[CONFIG_FILE_MAX]: its
- * length, -1 when it is longer (it grew since fstat), or -2 when it could
- * not be read (errno set). */
-static ssize_t read_file(int fd, char *buf)
-{
-	size_t len = 0;
-	char extra;
-
-	for (;;) {
-		/* One octet past the limit tells a longer file. */
-		char *at = len < CONFIG_FILE_MAX ? buf + len : &extra;
-		size_t want = len < CONFIG_FILE_MAX ? CONFIG_FILE_MAX - len : 1;
-		/* Under refresh_lock, which lookups only try (the first load of
-		 * the process excepted): no lookup waits for this read. */
-		/* NOLINTNEXTLINE(clang-analyzer-unix.BlockInCriticalSection) */
-		ssize_t n = read(fd, at, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || len == CONFIG_FILE_MAX) {
-			int error = errno;
-			close(fd);
-			errno = error;
-			return n < 0 ? -2 : n > 0 ? -1 : (ssize_t)len;
-		}
-		len += (size_t)n;
-	}
-}
-
 /* Parses buf[len] into a new snapshot; NULL when memory ran out. */
 static struct snapshot *parse_text(char *buf, size_t len)
 {
@@ -201,6 +173,32 @@ static bool failed_for_now(int error)
 	       error == EAGAIN;
 }
 
+/* The read buffer: one octet past the limit tells a longer file. */
+#define READ_SIZE (CONFIG_FILE_MAX + 1)
+
+/* Reads the opened file into buf[READ_SIZE]: its length; -1 when it is
+ * longer than CONFIG_FILE_MAX (it grew since fstat) or could not be read;
+ * -2 when it could not be read for now (failed_for_now). */
+static ssize_t read_file(int fd, char *buf)
+{
+	size_t len = 0;
+
+	while (len < READ_SIZE) {
+		/* Under refresh_lock, which lookups only try (the first load of
+		 * the process excepted): no lookup waits for this read. */
+		/* NOLINTNEXTLINE(clang-analyzer-unix.BlockInCriticalSection) */
+		ssize_t n = read(fd, buf + len, READ_SIZE - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return failed_for_now(errno) ? -2 : -1;
+		if (n == 0)
+			return (ssize_t)len;
+		len += (size_t)n;
+	}
+	return -1;
+}
+
 /* Reads the file `st` describes (NULL snapshot when it is not trusted).
  * *retry: it could not be read for now (failed_for_now, or memory ran out
  * while parsing).  Caller holds refresh_lock. */
@@ -232,18 +230,19 @@ static struct snapshot *load(const struct stat *st, bool *retry)
 	/* Not malloc: a 64 KiB heap block would leave the program's heap
 	 * laid out differently for good (+600 instructions in every later
 	 * lookup of the glibc modules, BENCHMARKS.md "Trades"). */
-	char *buf = mmap(NULL, CONFIG_FILE_MAX, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *buf = mmap(NULL, READ_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
 	if (buf == MAP_FAILED) {
 		close(fd);
 		*retry = true;
 		return NULL;
 	}
 	ssize_t len = read_file(fd, buf);
+	close(fd);
 	struct snapshot *fresh = len >= 0 ? parse_text(buf, (size_t)len) : NULL;
 	/* Longer than the limit (it grew since fstat): not trusted, as above. */
-	*retry = len == -2 ? failed_for_now(errno) : len >= 0 && fresh == NULL;
-	munmap(buf, CONFIG_FILE_MAX);
+	*retry = len == -2 || (len >= 0 && fresh == NULL);
+	munmap(buf, READ_SIZE);
 	return fresh;
 }
 
