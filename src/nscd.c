@@ -29,9 +29,7 @@ static bool nscd_conf_caches_hosts(FILE *stream)
 		rest = strchr(line, '\n') == NULL;
 		if (was_rest)
 			continue; /* nscd reads whole lines: a rest is never one */
-		char *hash = strchr(line, '#');
-		if (hash != NULL)
-			*hash = '\0';
+		line[strcspn(line, "#")] = '\0';
 		/* "enable-cache <database> yes|no", blanks between. */
 		if (sscanf(line, " %15s %15s %15s", word[0], word[1], word[2]) == 3 &&
 		    strcmp(word[0], "enable-cache") == 0 && strcmp(word[1], "hosts") == 0)
