@@ -251,7 +251,6 @@ static void refresh(long long now)
 {
 	int saved_errno = errno;
 	struct stat st;
-	bool first = atomic_load(&last_check) == CHECK_DUE;
 
 	if (stat(SRVSIP_CONFIG_PATH, &st) < 0) {
 		/* Gone, or unknown for now (no memory): the current snapshot
@@ -259,7 +258,7 @@ static void refresh(long long now)
 		if (!failed_for_now(errno))
 			publish(NULL);
 		loaded_file_present = false;
-	} else if (first || !loaded_file_present || !same_file(&st, &loaded_stat)) {
+	} else if (!loaded_file_present || !same_file(&st, &loaded_stat)) {
 		bool retry = false;
 		struct snapshot *fresh = load(&st, &retry);
 		/* A file that could not be read for now leaves the current
@@ -323,6 +322,7 @@ __attribute__((destructor)) static void config_release(void)
 			all_snapshots = older;
 		}
 		atomic_store(&last_check, CHECK_DUE);
+		loaded_file_present = false;
 	}
 	pthread_mutex_unlock(&refresh_lock);
 }
