@@ -35,21 +35,15 @@ static bool is_blank(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\r';
 }
 
-/* Splits buf into words in place; returns how many (at most max), or -1 if
- * there are more than max or an octet outside printable ASCII. */
+/* Splits buf, cut at its first '#', into words in place; returns how many
+ * (at most max), or -1 if there are more than max or an octet outside
+ * printable ASCII. */
 static int split_words(char *buf, char **words, int max)
 {
 	int n = 0;
 	char *p = buf;
 
-	for (char *q = buf; *q; q++)
-		if (*q == '#') {
-			*q = '\0';
-			break;
-		}
-	for (char *q = buf; *q; q++)
-		if (!is_blank(*q) && ((unsigned char)*q < 0x21 || (unsigned char)*q > 0x7e))
-			return -1;
+	buf[strcspn(buf, "#")] = '\0';
 	while (*p) {
 		while (is_blank(*p))
 			p++;
@@ -58,8 +52,9 @@ static int split_words(char *buf, char **words, int max)
 		if (n == max)
 			return -1;
 		words[n++] = p;
-		while (*p && !is_blank(*p))
-			p++;
+		for (; *p && !is_blank(*p); p++)
+			if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+				return -1;
 		if (*p)
 			*p++ = '\0';
 	}
@@ -97,12 +92,6 @@ static bool parse_services(char *text, struct config_entry *entry)
 	return entry->nservices > 0;
 }
 
-static void lower(char *s)
-{
-	for (; *s; s++)
-		*s = ascii_lower(*s);
-}
-
 /* Parses "NAME [port N] [services LIST]"; returns a problem or NULL. */
 static const char *parse_entry(char **words, int n, bool is_domain, struct config_entry *entry)
 {
@@ -110,22 +99,18 @@ static const char *parse_entry(char **words, int n, bool is_domain, struct confi
 	if (n < 2)
 		return "missing name";
 	const char *name = words[1];
+	bool fits = text_copy(entry->name, sizeof(entry->name), name);
+	entry->suffix = is_domain && name[0] == '.';
+	if (is_domain && (!fits || !srv_name_valid(entry->suffix ? name + 1 : name)))
+		return "invalid domain name";
+	if (!is_domain && (!fits || strchr(name, '/') != NULL))
+		return "invalid program name";
+	entry->len = strlen(entry->name);
 	if (is_domain) {
-		entry->suffix = name[0] == '.';
-		const char *bare = entry->suffix ? name + 1 : name;
-		if (!srv_name_valid(bare) || strlen(name) >= sizeof(entry->name))
-			return "invalid domain name";
-		text_copy(entry->name, sizeof(entry->name), name);
-		size_t len = strlen(entry->name);
-		if (entry->name[len - 1] == '.')
-			entry->name[--len] = '\0';
-		lower(entry->name);
-		entry->len = len;
-	} else {
-		if (strlen(name) >= sizeof(entry->name) || strchr(name, '/') != NULL)
-			return "invalid program name";
-		text_copy(entry->name, sizeof(entry->name), name);
-		entry->len = strlen(entry->name);
+		if (entry->name[entry->len - 1] == '.')
+			entry->name[--entry->len] = '\0';
+		for (char *p = entry->name; *p; p++)
+			*p = ascii_lower(*p);
 	}
 	entry->port = CONFIG_DEFAULT_PORT;
 	for (int i = 2; i < n; i += 2) {
@@ -142,8 +127,7 @@ static const char *parse_entry(char **words, int n, bool is_domain, struct confi
 		}
 	}
 	if (entry->nservices == 0) {
-		for (size_t i = 0; i < sizeof(default_services) / sizeof(default_services[0]); i++)
-			text_copy(entry->services[i], SRV_SERVICE_SIZE, default_services[i]);
+		memcpy(entry->services, default_services, sizeof(default_services));
 		entry->nservices = sizeof(default_services) / sizeof(default_services[0]);
 	}
 	return NULL;
@@ -174,33 +158,27 @@ static bool length_indexed(const struct srvsip_config *cfg, size_t len)
 	return (cfg->domain_lengths[bit / 64] >> (bit % 64)) & 1u;
 }
 
-static bool append(struct config_entry **list, size_t *count, const struct config_entry *entry)
-{
-	struct config_entry *grown = realloc(*list, (*count + 1) * sizeof(**list));
-	if (grown == NULL)
-		return false;
-	grown[*count] = *entry;
-	*list = grown;
-	(*count)++;
-	return true;
-}
-
 /* Out of memory while keeping an entry (config_parse then gives up). */
 static const char out_of_memory[] = "out of memory";
 
 /* A domain or program line: its entry kept, or the problem. */
 static const char *keep_entry(struct srvsip_config *cfg, char **words, int n, unsigned line)
 {
-	struct config_entry entry;
 	bool is_domain = words[0][0] == 'd';
+	struct config_entry **list = is_domain ? &cfg->domains : &cfg->programs;
+	size_t *count = is_domain ? &cfg->ndomains : &cfg->nprograms;
+	struct config_entry entry;
 	const char *problem = parse_entry(words, n, is_domain, &entry);
 
 	if (problem != NULL)
 		return problem;
-	entry.line = line;
-	if (!(is_domain ? append(&cfg->domains, &cfg->ndomains, &entry)
-			: append(&cfg->programs, &cfg->nprograms, &entry)))
+	struct config_entry *grown = realloc(*list, (*count + 1) * sizeof(**list));
+	if (grown == NULL)
 		return out_of_memory;
+	entry.line = line;
+	grown[*count] = entry;
+	*list = grown;
+	(*count)++;
 	if (is_domain)
 		index_domain(cfg, &entry);
 	return NULL;
@@ -234,15 +212,15 @@ int config_parse(FILE *stream, struct srvsip_config *cfg, config_error_fn on_err
 	memset(cfg, 0, sizeof(*cfg));
 	while (read_line(stream, buf, sizeof(buf), &bad)) {
 		char *words[8];
-		const char *problem = "line too long or contains a NUL octet";
-		int n = bad ? -1 : split_words(buf, words, 8);
+		int n = bad ? 0 : split_words(buf, words, 8);
+		const char *problem = NULL;
 
 		line++;
-		if (!bad && n < 0)
+		if (bad)
+			problem = "line too long or contains a NUL octet";
+		else if (n < 0)
 			problem = "too many words or a non-ASCII octet";
-		else if (!bad && n == 0)
-			continue;
-		else if (!bad)
+		else if (n > 0)
 			problem = parse_line(cfg, words, n, line);
 		if (problem == out_of_memory) {
 			config_free(cfg);

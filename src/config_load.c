@@ -35,13 +35,9 @@
 /* One parse of the file. */
 struct snapshot {
 	struct srvsip_config cfg;
-	struct config_decision options; /* the decision when no entry matches */
 	bool programs_apply;            /* false in setuid programs: see parse_text */
 	struct snapshot *older;         /* the snapshot it replaced (freed at unload) */
 };
-
-/* The decision without a usable file. */
-static const struct config_decision no_config = {.cache = true};
 
 /* Never a second of time(): the file is due for a check. */
 #define CHECK_DUE LLONG_MIN
@@ -139,34 +135,6 @@ static void publish(struct snapshot *fresh)
 	atomic_store_explicit(&current, fresh, memory_order_release);
 }
 
-/* Reads the opened file (closing it) into buf[CONFIG_FILE_MAX]: its
- * length, -1 when it is longer (it grew since fstat), or -2 when it could
- * not be read (errno set). */
-static ssize_t read_file(int fd, char *buf)
-{
-	size_t len = 0;
-	char extra;
-
-	for (;;) {
-		/* One octet past the limit tells a longer file. */
-		char *at = len < CONFIG_FILE_MAX ? buf + len : &extra;
-		size_t want = len < CONFIG_FILE_MAX ? CONFIG_FILE_MAX - len : 1;
-		/* Under refresh_lock, which lookups only try (the first load of
-		 * the process excepted): no lookup waits for this read. */
-		/* NOLINTNEXTLINE(clang-analyzer-unix.BlockInCriticalSection) */
-		ssize_t n = read(fd, at, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || len == CONFIG_FILE_MAX) {
-			int error = errno;
-			close(fd);
-			errno = error;
-			return n < 0 ? -2 : n > 0 ? -1 : (ssize_t)len;
-		}
-		len += (size_t)n;
-	}
-}
-
 /* Parses buf[len] into a new snapshot; NULL when memory ran out. */
 static struct snapshot *parse_text(char *buf, size_t len)
 {
@@ -191,10 +159,6 @@ static struct snapshot *parse_text(char *buf, size_t len)
 		free(fresh);
 		return NULL;
 	}
-	fresh->options = no_config;
-	fresh->options.debug = fresh->cfg.debug;
-	fresh->options.allow_cname = fresh->cfg.allow_cname;
-	fresh->options.cache = !fresh->cfg.cache_off;
 	/* In a setuid or otherwise AT_SECURE process, the program name is the
 	 * caller's choice (argv[0]): `program` lines must not apply. */
 	fresh->programs_apply = getauxval(AT_SECURE) == 0;
@@ -207,6 +171,32 @@ static bool failed_for_now(int error)
 {
 	return error == EMFILE || error == ENFILE || error == ENOMEM || error == EINTR ||
 	       error == EAGAIN;
+}
+
+/* The read buffer: one octet past the limit tells a longer file. */
+#define READ_SIZE (CONFIG_FILE_MAX + 1)
+
+/* Reads the opened file into buf[READ_SIZE]: its length; -1 when it is
+ * longer than CONFIG_FILE_MAX (it grew since fstat) or could not be read;
+ * -2 when it could not be read for now (failed_for_now). */
+static ssize_t read_file(int fd, char *buf)
+{
+	size_t len = 0;
+
+	while (len < READ_SIZE) {
+		/* Under refresh_lock, which lookups only try (the first load of
+		 * the process excepted): no lookup waits for this read. */
+		/* NOLINTNEXTLINE(clang-analyzer-unix.BlockInCriticalSection) */
+		ssize_t n = read(fd, buf + len, READ_SIZE - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return failed_for_now(errno) ? -2 : -1;
+		if (n == 0)
+			return (ssize_t)len;
+		len += (size_t)n;
+	}
+	return -1;
 }
 
 /* Reads the file `st` describes (NULL snapshot when it is not trusted).
@@ -240,18 +230,19 @@ static struct snapshot *load(const struct stat *st, bool *retry)
 	/* Not malloc: a 64 KiB heap block would leave the program's heap
 	 * laid out differently for good (+600 instructions in every later
 	 * lookup of the glibc modules, BENCHMARKS.md "Trades"). */
-	char *buf = mmap(NULL, CONFIG_FILE_MAX, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *buf = mmap(NULL, READ_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
 	if (buf == MAP_FAILED) {
 		close(fd);
 		*retry = true;
 		return NULL;
 	}
 	ssize_t len = read_file(fd, buf);
+	close(fd);
 	struct snapshot *fresh = len >= 0 ? parse_text(buf, (size_t)len) : NULL;
 	/* Longer than the limit (it grew since fstat): not trusted, as above. */
-	*retry = len == -2 ? failed_for_now(errno) : len >= 0 && fresh == NULL;
-	munmap(buf, CONFIG_FILE_MAX);
+	*retry = len == -2 || (len >= 0 && fresh == NULL);
+	munmap(buf, READ_SIZE);
 	return fresh;
 }
 
@@ -260,7 +251,6 @@ static void refresh(long long now)
 {
 	int saved_errno = errno;
 	struct stat st;
-	bool first = atomic_load(&last_check) == CHECK_DUE;
 
 	if (stat(SRVSIP_CONFIG_PATH, &st) < 0) {
 		/* Gone, or unknown for now (no memory): the current snapshot
@@ -268,7 +258,7 @@ static void refresh(long long now)
 		if (!failed_for_now(errno))
 			publish(NULL);
 		loaded_file_present = false;
-	} else if (first || !loaded_file_present || !same_file(&st, &loaded_stat)) {
+	} else if (!loaded_file_present || !same_file(&st, &loaded_stat)) {
 		bool retry = false;
 		struct snapshot *fresh = load(&st, &retry);
 		/* A file that could not be read for now leaves the current
@@ -332,6 +322,7 @@ __attribute__((destructor)) static void config_release(void)
 			all_snapshots = older;
 		}
 		atomic_store(&last_check, CHECK_DUE);
+		loaded_file_present = false;
 	}
 	pthread_mutex_unlock(&refresh_lock);
 }
@@ -366,15 +357,17 @@ void config_load_decide(const char *name, const char *program, struct config_dec
 {
 	const struct snapshot *snap = current_snapshot();
 	bool by_program;
-
-	*out = snap != NULL ? snap->options : no_config;
 	const struct config_entry *entry =
 		snap != NULL ? match_entry(snap, name, program, &by_program) : NULL;
+
+	/* Without a usable file: no debug, no CNAME targets, the cache on. */
+	*out = (struct config_decision){.debug = snap != NULL && snap->cfg.debug,
+					.allow_cname = snap != NULL && snap->cfg.allow_cname,
+					.cache = snap == NULL || !snap->cfg.cache_off};
 	if (entry == NULL)
 		return;
 	out->matched = true;
 	out->by_program = by_program;
-	out->line = entry->line;
 	out->port = entry->port;
 	out->nservices = (uint8_t)entry->nservices;
 	if (services != NULL)

@@ -16,8 +16,8 @@
 #endif
 #define CONFIG_FILE_MAX 65536
 
-/* What one lookup needs from the config, copied out of the snapshot.  line,
- * port and nservices are set only when matched (0 otherwise). */
+/* What one lookup needs from the config, copied out of the snapshot.  port
+ * and nservices are set only when matched (0 otherwise). */
 struct config_decision {
 	bool debug;
 	bool allow_cname;
@@ -25,7 +25,6 @@ struct config_decision {
 	bool matched;          /* a domain or program entry applies */
 	bool by_program;       /* matched through a `program` line */
 	uint8_t nservices;     /* at most SRV_MAX_SERVICES */
-	unsigned line;         /* the matching entry's line */
 	int port;
 };
 

@@ -8,31 +8,29 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <syslog.h>
 #include <unistd.h>
 
-__attribute__((format(printf, 2, 0))) static void send_line(int priority, const char *fmt,
-							    va_list ap)
+void srvsip_log(int priority, const char *fmt, ...)
 {
 	int saved_errno = errno;
 	char line[1024];
-	struct sockaddr_un addr;
-	int prefix;
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	va_list ap;
 	int fd;
+	int prefix = snprintf(line, sizeof(line), "<%d>libnss_srvsip[%ld]: ", LOG_DAEMON | priority,
+			      (long)getpid());
 
-	prefix = snprintf(line, sizeof(line), "<%d>libnss_srvsip[%ld]: ", LOG_DAEMON | priority,
-			  (long)getpid());
 	if (prefix < 0 || (size_t)prefix >= sizeof(line))
 		goto out;
+	va_start(ap, fmt);
 	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): ap comes initialised from va_start */
 	vsnprintf(line + prefix, sizeof(line) - (size_t)prefix, fmt, ap);
+	va_end(ap);
 	/* Names come from programs and from the network: no control octet
 	 * (a newline would forge a second log line) and nothing non-ASCII. */
 	for (char *p = line + prefix; *p; p++)
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
 			*p = '?';
-	memset(&addr, 0, sizeof(addr));
-	addr.sun_family = AF_UNIX;
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", SRVSIP_SYSLOG_PATH);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -42,20 +40,4 @@ __attribute__((format(printf, 2, 0))) static void send_line(int priority, const 
 	close(fd);
 out:
 	errno = saved_errno;
-}
-
-void srvsip_log_debug(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	send_line(LOG_DEBUG, fmt, ap);
-	va_end(ap);
-}
-
-void srvsip_log_warning(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	send_line(LOG_WARNING, fmt, ap);
-	va_end(ap);
 }

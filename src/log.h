@@ -5,11 +5,14 @@
 #ifndef SRVSIP_LOG_H
 #define SRVSIP_LOG_H
 
+#include <syslog.h>
+
 #ifndef SRVSIP_SYSLOG_PATH
 #define SRVSIP_SYSLOG_PATH "/dev/log"
 #endif
 
-void srvsip_log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void srvsip_log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void srvsip_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define srvsip_log_debug(...) srvsip_log(LOG_DEBUG, __VA_ARGS__)
+#define srvsip_log_warning(...) srvsip_log(LOG_WARNING, __VA_ARGS__)
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,10 +15,12 @@ bool nscd_is_daemon(const char *program)
 	       strcmp(program, "nsncd") == 0;
 }
 
-bool nscd_conf_caches_hosts(FILE *stream, bool otherwise)
+/* The last `enable-cache hosts yes|no` line of an nscd.conf stream; true
+ * when it has none. */
+static bool nscd_conf_caches_hosts(FILE *stream)
 {
 	char line[256];
-	bool caches = otherwise;
+	bool caches = true;
 	bool rest = false; /* the piece read is the rest of a longer line */
 
 	while (fgets(line, sizeof(line), stream) != NULL) {
@@ -26,9 +29,7 @@ bool nscd_conf_caches_hosts(FILE *stream, bool otherwise)
 		rest = strchr(line, '\n') == NULL;
 		if (was_rest)
 			continue; /* nscd reads whole lines: a rest is never one */
-		char *hash = strchr(line, '#');
-		if (hash != NULL)
-			*hash = '\0';
+		line[strcspn(line, "#")] = '\0';
 		/* "enable-cache <database> yes|no", blanks between. */
 		if (sscanf(line, " %15s %15s %15s", word[0], word[1], word[2]) == 3 &&
 		    strcmp(word[0], "enable-cache") == 0 && strcmp(word[1], "hosts") == 0)
@@ -46,13 +47,12 @@ bool nscd_serves_hosts(void)
 	if (stat(SRVSIP_NSCD_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode)) {
 		int fd = open(SRVSIP_NSCD_CONF, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		FILE *stream = fd >= 0 ? fdopen(fd, "r") : NULL;
-		serves = true; /* no readable config: assume the daemon caches hosts */
-		if (stream != NULL) {
-			serves = nscd_conf_caches_hosts(stream, true);
+		/* No readable config: assume the daemon caches hosts. */
+		serves = stream == NULL || nscd_conf_caches_hosts(stream);
+		if (stream != NULL)
 			fclose(stream);
-		} else if (fd >= 0) {
+		else if (fd >= 0)
 			close(fd);
-		}
 	}
 	errno = saved_errno;
 	return serves;

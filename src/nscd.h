@@ -12,7 +12,6 @@
 #define SRVSIP_NSCD_H
 
 #include <stdbool.h>
-#include <stdio.h>
 
 /* The socket of nscd, unscd and nsncd (glibc's _PATH_NSCDSOCKET) and the
  * configuration nscd and unscd read. */
@@ -26,10 +25,6 @@
 /* True when `program` (a short program name) is a caching daemon: nscd
  * (glibc), unscd (Debian's micro nscd, also installed as nscd) or nsncd. */
 bool nscd_is_daemon(const char *program);
-
-/* The last `enable-cache hosts yes|no` line of an nscd.conf stream;
- * `otherwise` when it has none. */
-bool nscd_conf_caches_hosts(FILE *stream, bool otherwise);
 
 /* True when this process's getaddrinfo hands its hosts lookups to a
  * caching daemon: its socket exists and nscd.conf does not say
