@@ -672,14 +672,12 @@ START_TEST(test_config_load_unreadable_for_now_is_read_again_at_the_next_check)
 }
 END_TEST
 
-/* stat, fstat, fdopen and fmemopen are wrapped at link time (unit.mk):
+/* stat, fstat and fmemopen are wrapped at link time (unit.mk):
  * they behave as the C library's unless a test arms them. */
 int __real_stat(const char *path, struct stat *st);
 int __wrap_stat(const char *path, struct stat *st);
 int __real_fstat(int fd, struct stat *st);
 int __wrap_fstat(int fd, struct stat *st);
-FILE *__real_fdopen(int fd, const char *mode);
-FILE *__wrap_fdopen(int fd, const char *mode);
 FILE *__real_fmemopen(void *buf, size_t size, const char *mode);
 FILE *__wrap_fmemopen(void *buf, size_t size, const char *mode);
 static atomic_int stat_fails_with;    /* errno for stat() of the config, or 0 */
@@ -708,7 +706,7 @@ int __wrap_fstat(int fd, struct stat *st)
 	return rc;
 }
 
-/* The reload opens its parse stream after it noted the file's stat. */
+/* The reload opens its parse stream (fmemopen) after it noted the file's stat. */
 static void maybe_pause_in_parse(void)
 {
 	if (!atomic_exchange(&pause_in_parse, false))
@@ -716,12 +714,6 @@ static void maybe_pause_in_parse(void)
 	atomic_store(&paused_in_parse, true);
 	while (!atomic_load(&resume_parse))
 		usleep(1000);
-}
-
-FILE *__wrap_fdopen(int fd, const char *mode)
-{
-	maybe_pause_in_parse();
-	return __real_fdopen(fd, mode);
 }
 
 FILE *__wrap_fmemopen(void *buf, size_t size, const char *mode)

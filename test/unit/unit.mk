@@ -105,7 +105,7 @@ $(UNIT_BUILD)/test_nss: $(UNIT_OBJ)/test/test_nss.o $(UNIT_OBJ)/test/wire_builde
 # getauxval is wrapped so a test can play a setuid (AT_SECURE) program.
 $(UNIT_BUILD)/test_config: $(UNIT_OBJ)/test/test_config.o $(UNIT_ENGINE_OBJS) \
 		$(UNIT_OBJ)/config_load_cfg.o $(UNIT_OBJ)/log_cfg.o
-	$(UNIT_LINK) -Wl,--wrap=getauxval -Wl,--wrap=stat -Wl,--wrap=fstat -Wl,--wrap=fdopen \
+	$(UNIT_LINK) -Wl,--wrap=getauxval -Wl,--wrap=stat -Wl,--wrap=fstat \
 		-Wl,--wrap=fmemopen
 
 # The DNS client against the scripted network (no system call).
