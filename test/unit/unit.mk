@@ -102,7 +102,8 @@ $(UNIT_BUILD)/test_nss: $(UNIT_OBJ)/test/test_nss.o $(UNIT_OBJ)/test/wire_builde
 		$(UNIT_OBJ)/test/fake_resolver.o $(UNIT_MODULE_OBJS)
 	$(UNIT_LINK) -Wl,--wrap=srv_xoshiro_seed_os
 
-# getauxval is wrapped so a test can play a setuid (AT_SECURE) program.
+# getauxval is wrapped so a test can play a setuid (AT_SECURE) program; stat,
+# fstat and fmemopen so a test can make a check fail or a reload pause.
 $(UNIT_BUILD)/test_config: $(UNIT_OBJ)/test/test_config.o $(UNIT_ENGINE_OBJS) \
 		$(UNIT_OBJ)/config_load_cfg.o $(UNIT_OBJ)/log_cfg.o
 	$(UNIT_LINK) -Wl,--wrap=getauxval -Wl,--wrap=stat -Wl,--wrap=fstat \
