@@ -147,7 +147,6 @@ static void check_name_text(const uint8_t *data, size_t len, size_t offset)
 		check(end > offset && end <= len);
 		check(dns_name_equal(data, len, offset, offset));
 		check(dns_name_equal_text(data, len, offset, text));
-		check((tlen == 0) == dns_name_is_root(data, len, offset));
 		if (tlen > 0) {
 			check(srv_name_valid(text));
 			char dotted[DNS_NAME_TEXT_SIZE + 1];
@@ -324,13 +323,11 @@ static void check_message(const uint8_t *data, size_t len, const uint8_t *all, s
 		size_t end;
 		check(r->target_offset < len);
 		check(dns_name_skip(data, len, r->target_offset, &end) == 0);
-		check(r->root_target == dns_name_is_root(data, len, r->target_offset));
-		if (!r->root_target) {
-			int rc;
-			char *text = text_of(data, len, r->target_offset, DNS_NAME_TEXT_SIZE, &rc);
-			check(rc == 0 && srv_name_valid(text));
-			free(text);
-		}
+		int rc;
+		char *text = text_of(data, len, r->target_offset, DNS_NAME_TEXT_SIZE, &rc);
+		check(rc == 0 && r->root_target == (text[0] == '\0'));
+		check(r->root_target || srv_name_valid(text));
+		free(text);
 		if (i < 12) {
 			check_name_text(data, len, r->target_offset);
 			check_addresses(&msg, r->target_offset);

@@ -269,15 +269,6 @@ refused:
 	return -1;
 }
 
-bool dns_name_is_root(const uint8_t *data, size_t len, size_t offset)
-{
-	struct name_cursor c;
-	const uint8_t *label = NULL;
-
-	name_cursor_init(&c, data, len, offset);
-	return name_cursor_next(&c, &label) == 0;
-}
-
 int dns_name_check_host(const uint8_t *data, size_t len, size_t offset, size_t *end,
 			bool *root)
 {
@@ -370,7 +361,6 @@ int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len)
 		return -1;
 	msg->data = data;
 	msg->len = len;
-	msg->id = dns_get16(data);
 	msg->flags = dns_get16(data + 2);
 	msg->qdcount = dns_get16(data + 4);
 	for (int s = 0; s < 3; s++)

@@ -85,7 +85,6 @@ START_TEST(test_two_srv_records_give_priority_weight_port_ttl_and_target)
 	wb_srv(&B, OWNER, 3600, 10, 60, 5060, "a.example.test");
 	wb_srv(&B, OWNER, 1800, 20, 0, 5070, "b.example.test");
 	parse_b(&msg);
-	ck_assert_uint_eq(msg.id, 0x1234);
 	ck_assert(dns_msg_is_response(&msg));
 	ck_assert_uint_eq(dns_msg_rcode(&msg), DNS_RCODE_NOERROR);
 	ck_assert_uint_eq(msg.reachable[DNS_SECTION_ANSWER], 2);
@@ -162,12 +161,10 @@ START_TEST(test_dot_target_is_parsed_with_root_target_set)
 	parse_b(&msg);
 	ck_assert_int_eq(parse_srv(&msg, recs, 4, NULL), 2);
 	ck_assert(recs[0].root_target);
-	ck_assert(dns_name_is_root(msg.data, msg.len, recs[0].target_offset));
 	ck_assert_int_eq(dns_name_to_text(msg.data, msg.len, recs[0].target_offset, text,
 					  sizeof(text)), 0);
 	ck_assert_str_eq(text, "");
 	ck_assert(!recs[1].root_target);
-	ck_assert(!dns_name_is_root(msg.data, msg.len, recs[1].target_offset));
 }
 END_TEST
 
@@ -499,7 +496,6 @@ START_TEST(test_compression_pointer_loops_are_rejected)
 	ck_assert_int_eq(dns_name_skip(self, sizeof(self), 12, &end), -1);
 	ck_assert_int_eq(dns_name_to_text(self, sizeof(self), 12, text, sizeof(text)), -1);
 	ck_assert(!dns_name_equal(self, sizeof(self), 12, 12));
-	ck_assert(!dns_name_is_root(self, sizeof(self), 12));
 	ck_assert(!dns_name_equal_text(self, sizeof(self), 12, ""));
 
 	/* "a" then a pointer back to that same "a". */
@@ -591,7 +587,6 @@ START_TEST(test_pointer_or_label_past_the_end_is_rejected)
 		ck_assert_msg(dns_name_skip(p, cases[i].len, cases[i].off, &end) == -1, "case %zu", i);
 		ck_assert_msg(dns_name_to_text(p, cases[i].len, cases[i].off, text, sizeof(text)) ==
 				      -1, "case %zu", i);
-		ck_assert_msg(!dns_name_is_root(p, cases[i].len, cases[i].off), "case %zu", i);
 		ck_assert_msg(!dns_name_equal(p, cases[i].len, cases[i].off, cases[i].off), "case %zu", i);
 	}
 }
@@ -1093,7 +1088,7 @@ START_TEST(test_dns_name_equal_text_with_and_without_trailing_dot)
 }
 END_TEST
 
-START_TEST(test_header_flags_give_rcode_truncation_and_response)
+START_TEST(test_header_flags_give_rcode_and_response)
 {
 	struct dns_msg msg;
 
@@ -1102,13 +1097,11 @@ START_TEST(test_header_flags_give_rcode_truncation_and_response)
 	parse_b(&msg);
 	ck_assert_uint_eq(dns_msg_rcode(&msg), DNS_RCODE_NXDOMAIN);
 	ck_assert(dns_msg_is_response(&msg));
-	ck_assert(!dns_msg_truncated(&msg));
 	wb_init(&B, 7, 0x0202); /* not a response, TC, SERVFAIL */
 	wb_question(&B, OWNER, DNS_TYPE_SRV, DNS_CLASS_IN);
 	parse_b(&msg);
 	ck_assert_uint_eq(dns_msg_rcode(&msg), DNS_RCODE_SERVFAIL);
 	ck_assert(!dns_msg_is_response(&msg));
-	ck_assert(dns_msg_truncated(&msg));
 }
 END_TEST
 
@@ -1280,7 +1273,7 @@ static Suite *wire_suite(void)
 	tcase_add_test(tc, test_cname_chain_from_question_to_srv_owner_is_followed);
 	tcase_add_test(tc, test_cname_after_more_than_max_records_is_still_followed);
 	tcase_add_test(tc, test_cname_chain_is_followed_up_to_the_hop_limit_and_loops_end);
-	tcase_add_test(tc, test_header_flags_give_rcode_truncation_and_response);
+	tcase_add_test(tc, test_header_flags_give_rcode_and_response);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("srv_addresses_for");
