@@ -31,19 +31,12 @@ struct name_cursor {
 	size_t pos;           /* next length octet */
 	size_t run_start;     /* first octet of the current run of labels */
 	size_t wire_length;   /* octets of the uncompressed name so far */
-	size_t end;           /* offset after the name in place (set at first pointer or root) */
-	bool end_known;
+	size_t end;           /* offset after the name in place (0 until the first pointer or root) */
 };
 
 static inline void name_cursor_init(struct name_cursor *c, const uint8_t *data, size_t len, size_t offset)
 {
-	c->data = data;
-	c->len = len;
-	c->pos = offset;
-	c->run_start = offset;
-	c->wire_length = 0;
-	c->end = 0;
-	c->end_known = false;
+	*c = (struct name_cursor){.data = data, .len = len, .pos = offset, .run_start = offset};
 }
 
 /* Follows compression pointers until the cursor is on a length octet.
@@ -59,10 +52,8 @@ static inline int name_cursor_settle(struct name_cursor *c)
 		if (c->pos + 1 >= c->len)
 			return -1;
 		size_t target = ((size_t)(octet & 0x3fu) << 8) | c->data[c->pos + 1];
-		if (!c->end_known) {
+		if (c->end == 0)
 			c->end = c->pos + 2;
-			c->end_known = true;
-		}
 		if (target >= c->run_start)
 			return -1;
 		c->pos = target;
@@ -83,10 +74,8 @@ static inline int name_cursor_next(struct name_cursor *c, const uint8_t **label)
 	if (c->wire_length > DNS_NAME_WIRE_MAX)
 		return -1;
 	if (octet == 0) {
-		if (!c->end_known) {
+		if (c->end == 0)
 			c->end = c->pos + 1;
-			c->end_known = true;
-		}
 		*label = NULL;
 		return 0;
 	}
