@@ -128,16 +128,15 @@ static enum dns_outcome query_srv(struct lookup *lk, const char *name, bool sear
 
 static enum target_state merge_state(enum target_state a, enum target_state b)
 {
-	if (a > b)
-		return a;
-	return b;
+	return a > b ? a : b;
 }
 
-/* What one A or AAAA reply says about a candidate; its addresses of
- * `family` are added to the candidate's target. */
+/* What one A or AAAA reply says about a candidate; its addresses of the
+ * query's family are added to the candidate's target. */
 static enum target_state read_address_reply(const struct lookup *lk, struct candidate *c,
-					    const struct dns_query *q, int family)
+					    const struct dns_query *q)
 {
+	int family = q->type == DNS_TYPE_A ? AF_INET : AF_INET6;
 	struct dns_msg msg;
 	unsigned hops;
 
@@ -148,8 +147,8 @@ static enum target_state read_address_reply(const struct lookup *lk, struct cand
 	case DNS_ANSWER: break;
 	}
 	/* A reply to another question is no reply (transports check it too). */
-	if (!usable_reply(&msg, q->answer, q->length, q->size) || !srv_question_is(&msg, q->type) ||
-	    !dns_name_equal_text(msg.data, msg.len, msg.question_offset, q->name))
+	if (!usable_reply(&msg, q->answer, q->length, q->size) ||
+	    !dns_reply_answers(msg.data, msg.len, q->name, q->type))
 		return TARGET_FAILED;
 	size_t owner = srv_follow_cnames(&msg, &hops, &c->ttl);
 	if (hops > 0 && !lk->req->allow_cname)
@@ -166,39 +165,32 @@ static void ask_addresses(struct lookup *lk, const size_t *which, size_t n)
 	static const struct { int family; uint16_t type; } kinds[] = {
 		{AF_INET, DNS_TYPE_A}, {AF_INET6, DNS_TYPE_AAAA}};
 	struct dns_query queries[BATCH_MAX];
-	int families[BATCH_MAX];
 	size_t owner[BATCH_MAX];
 	size_t nq = 0;
 
+	if (n > 0 && lk->addr_buf == NULL)
+		lk->addr_buf = malloc(sizeof(*lk->addr_buf));
 	for (size_t j = 0; j < n && nq + 2 <= BATCH_MAX; j++) {
+		if (lk->addr_buf == NULL) { /* out of memory: a temporary failure */
+			lk->cand[which[j]].state = TARGET_FAILED;
+			continue;
+		}
 		for (size_t k = 0; k < 2; k++) {
 			if (lk->family != AF_UNSPEC && lk->family != kinds[k].family)
 				continue;
 			queries[nq] = (struct dns_query){lk->cand[which[j]].target->name, kinds[k].type,
-							 NULL, ADDRESS_ANSWER_SIZE, 0, DNS_TEMPFAIL,
-							 false};
-			families[nq] = kinds[k].family;
+							 (*lk->addr_buf)[nq], ADDRESS_ANSWER_SIZE, 0,
+							 DNS_TEMPFAIL, false};
 			owner[nq++] = which[j];
 		}
 	}
 	if (nq == 0)
 		return;
-	if (lk->addr_buf == NULL)
-		lk->addr_buf = malloc(sizeof(*lk->addr_buf));
-	for (size_t i = 0; i < nq; i++) {
-		if (lk->addr_buf == NULL) { /* out of memory: a temporary failure */
-			lk->cand[owner[i]].state = TARGET_FAILED;
-			continue;
-		}
-		queries[i].answer = (*lk->addr_buf)[i];
-	}
-	if (lk->addr_buf == NULL)
-		return;
 	lk->res->queries += (unsigned)nq;
 	lk->transport->query_batch(lk->transport->ctx, queries, nq);
 	for (size_t i = 0; i < nq; i++) {
 		struct candidate *c = &lk->cand[owner[i]];
-		enum target_state learnt = read_address_reply(lk, c, &queries[i], families[i]);
+		enum target_state learnt = read_address_reply(lk, c, &queries[i]);
 		enum target_state known = c->state;
 		if (known == TARGET_PENDING)
 			known = c->glue;

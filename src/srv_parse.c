@@ -39,7 +39,8 @@ bool srv_is_owner_name(const char *name)
 	return domain != NULL && domain[1] != '\0' && domain[1] != '.';
 }
 
-bool srv_question_is(const struct dns_msg *msg, uint16_t qtype)
+/* True when the message has one question, of (qtype, IN). */
+static bool srv_question_is(const struct dns_msg *msg, uint16_t qtype)
 {
 	size_t end;
 
