@@ -242,18 +242,23 @@ static void prepare_candidate(struct lookup *lk, const struct dns_msg *msg,
 	c->glue = any ? TARGET_OTHER_FAMILY : TARGET_ABSENT; /* it exists */
 }
 
-/* Which unusable candidate decides the status: a temporary failure first
- * (another try may succeed), then a name with only the other family, then a
- * refused alias (DESIGN.md "Statuses"). */
-static int status_rank(enum target_state s)
-{
-	switch (s) {
-	case TARGET_FAILED: return 3;
-	case TARGET_OTHER_FAMILY: return 2;
-	case TARGET_ALIAS: return 1;
-	default: return 0;
-	}
-}
+/* What an unusable candidate makes of the lookup, and which one decides
+ * (highest rank): a temporary failure first (another try may succeed), then
+ * a name with only the other family, then a refused alias (DESIGN.md
+ * "Statuses"). */
+static const struct {
+	int rank;
+	enum srv_status status;
+	const char *reason;
+} unusable[] = {
+	[TARGET_PENDING] = {0, SRV_HOST_NOT_FOUND, "no SRV target has an address"},
+	[TARGET_ABSENT] = {0, SRV_HOST_NOT_FOUND, "no SRV target has an address"},
+	[TARGET_OTHER_FAMILY] = {2, SRV_NO_DATA, "no SRV target has an address of the asked family"},
+	[TARGET_FAILED] = {3, SRV_TRY_AGAIN, "address query of a target failed (timeout, SERVFAIL, "
+					     "REFUSED) and no other target has an address"},
+	[TARGET_ALIAS] = {1, SRV_HOST_NOT_FOUND, "SRV target is an alias (CNAME), refused (RFC 2782)"},
+	[TARGET_USABLE] = {0, SRV_HOST_NOT_FOUND, "no SRV target has an address"}, /* unused */
+};
 
 /* The status when no candidate of cand[0 .. n) is usable. */
 static void no_usable_target(struct lookup *lk, size_t n)
@@ -261,26 +266,12 @@ static void no_usable_target(struct lookup *lk, size_t n)
 	size_t decisive = 0;
 
 	for (size_t k = 1; k < n; k++)
-		if (status_rank(lk->cand[k].state) > status_rank(lk->cand[decisive].state))
+		if (unusable[lk->cand[k].state].rank > unusable[lk->cand[decisive].state].rank)
 			decisive = k;
-	switch (n > 0 ? lk->cand[decisive].state : TARGET_ABSENT) {
-	case TARGET_FAILED:
-		set_outcome(lk, SRV_TRY_AGAIN, "address query of a target failed (timeout, "
-					       "SERVFAIL, REFUSED) and no other target has an address");
-		break;
-	case TARGET_OTHER_FAMILY:
-		set_outcome(lk, SRV_NO_DATA, "no SRV target has an address of the asked family");
-		break;
-	case TARGET_ALIAS:
-		set_outcome(lk, SRV_HOST_NOT_FOUND,
-			    "SRV target is an alias (CNAME), refused (RFC 2782)");
-		text_copy(lk->res->subject, sizeof(lk->res->subject),
-			  lk->cand[decisive].target->name);
-		break;
-	default:
-		set_outcome(lk, SRV_HOST_NOT_FOUND, "no SRV target has an address");
-		break;
-	}
+	enum target_state s = n > 0 ? lk->cand[decisive].state : TARGET_ABSENT;
+	set_outcome(lk, unusable[s].status, unusable[s].reason);
+	if (s == TARGET_ALIAS)
+		text_copy(lk->res->subject, sizeof(lk->res->subject), lk->cand[decisive].target->name);
 }
 
 /* The records of an ordered RRset that are tried: at most SRV_MAX_TARGETS. */
