@@ -135,32 +135,26 @@ static inline size_t first_label(const uint8_t *data, size_t len, size_t offset)
 }
 
 /* Compares label by label until both walks reach the same octet: from
- * there they read the same name.  `validated`: both names are known to be
- * well formed, so that is the answer; otherwise one walk of the rest decides
- * (under the stricter of the two pointer bounds, so it accepts exactly what
- * both walks would). */
-static inline bool names_equal(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b,
-			       bool validated)
+ * there they read the same name (both are known to be well formed). */
+bool dns_name_equal_valid(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b)
 {
 	struct name_cursor a;
 	struct name_cursor b;
 
-	if (validated) {
-		/* The usual answers at a glance: one name points at the other,
-		 * or their first labels differ. */
-		size_t pa = first_label(data, len, offset_a);
-		size_t pb = first_label(data, len, offset_b);
-		if (pa == SIZE_MAX || pb == SIZE_MAX)
-			return false;
-		if (pa == pb)
-			return true;
-		if (data[pa] != data[pb])
-			return false;
-		size_t first = data[pa];
-		if (first <= 63 && pa + 1 + first <= len && pb + 1 + first <= len &&
-		    !labels_equal(data + pa + 1, data + pb + 1, first))
-			return false;
-	}
+	/* The usual answers at a glance: one name points at the other, or
+	 * their first labels differ. */
+	size_t pa = first_label(data, len, offset_a);
+	size_t pb = first_label(data, len, offset_b);
+	if (pa == SIZE_MAX || pb == SIZE_MAX)
+		return false;
+	if (pa == pb)
+		return true;
+	if (data[pa] != data[pb])
+		return false;
+	size_t first = data[pa];
+	if (first <= 63 && pa + 1 + first <= len && pb + 1 + first <= len &&
+	    !labels_equal(data + pa + 1, data + pb + 1, first))
+		return false;
 
 	name_cursor_init(&a, data, len, offset_a);
 	name_cursor_init(&b, data, len, offset_b);
@@ -169,13 +163,8 @@ static inline bool names_equal(const uint8_t *data, size_t len, size_t offset_a,
 		const uint8_t *lb = NULL;
 		if (name_cursor_settle(&a) < 0 || name_cursor_settle(&b) < 0)
 			return false;
-		if (a.pos == b.pos) {
-			if (validated)
-				return true;
-			if (b.run_start < a.run_start)
-				a.run_start = b.run_start;
-			return name_cursor_finish(&a) == 0;
-		}
+		if (a.pos == b.pos)
+			return true;
 		int na = name_cursor_next(&a, &la);
 		int nb = name_cursor_next(&b, &lb);
 		if (na < 0 || nb < 0 || na != nb)
@@ -185,16 +174,6 @@ static inline bool names_equal(const uint8_t *data, size_t len, size_t offset_a,
 		if (!labels_equal(la, lb, (size_t)na))
 			return false;
 	}
-}
-
-bool dns_name_equal(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b)
-{
-	return names_equal(data, len, offset_a, offset_b, false);
-}
-
-bool dns_name_equal_valid(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b)
-{
-	return names_equal(data, len, offset_a, offset_b, true);
 }
 
 bool dns_name_equal_text(const uint8_t *data, size_t len, size_t offset, const char *text)

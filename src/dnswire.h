@@ -85,15 +85,11 @@ bool dns_rr_iter_next(struct dns_rr_iter *it, struct dns_rr *rr);
  * to earlier offsets.  Returns 0 or -1. */
 int dns_name_skip(const uint8_t *data, size_t len, size_t offset, size_t *end);
 
-/* Case-insensitive comparison of two names of the same message (RFC 4343);
- * false when either is malformed. */
-bool dns_name_equal(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b);
-
-/* The same for two names already validated (by dns_msg_init for owner names
- * of reachable records, by dns_name_skip or dns_name_check_host): stops as
- * soon as both walks reach the same octet.  Reads only inside the message
- * whatever the input; on unvalidated names it may call a malformed name
- * equal to itself. */
+/* Case-insensitive comparison (RFC 4343) of two names of the same message,
+ * both already validated (by dns_msg_init for owner names of reachable
+ * records, by dns_name_skip or dns_name_check_host): stops as soon as both
+ * walks reach the same octet.  Reads only inside the message whatever the
+ * input; on unvalidated names it may call a malformed name equal to itself. */
 bool dns_name_equal_valid(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b);
 
 /* Case-insensitive comparison of a wire name with a text name ("a.b" or
