@@ -86,23 +86,16 @@ static inline int name_cursor_next(struct name_cursor *c, const uint8_t **label)
 	return octet;
 }
 
-/* Walks the rest of the name to its root; 0, or -1 when malformed. */
-static int name_cursor_finish(struct name_cursor *c)
-{
-	const uint8_t *label = NULL;
-	int n;
-
-	while ((n = name_cursor_next(c, &label)) > 0)
-		;
-	return n;
-}
-
 int dns_name_skip(const uint8_t *data, size_t len, size_t offset, size_t *end)
 {
 	struct name_cursor c;
+	const uint8_t *label = NULL;
+	int n;
 
 	name_cursor_init(&c, data, len, offset);
-	if (name_cursor_finish(&c) < 0)
+	while ((n = name_cursor_next(&c, &label)) > 0)
+		;
+	if (n < 0)
 		return -1;
 	*end = c.end;
 	return 0;
