@@ -210,15 +210,16 @@ static bool repeats_earlier_candidate(const struct lookup *lk, const struct dns_
 	return false;
 }
 
-/* Makes cand[k] the target of `rec` in res->targets[k], with the
- * addresses the Additional section holds for it (RFC 2782: "it is
- * recommended that the Additional Data section be used").  For both
- * families any of its addresses will do (they are the target's); for one
- * family only that family's count, since a caching resolver may hold only
- * some of the target's records.  A repeated target is left ABSENT. */
-static void prepare_candidate(struct lookup *lk, const struct dns_msg *msg,
-			      const struct srv_record *rec, size_t k)
+/* Makes cand[k] the target of the k-th record in RFC 2782 order, in
+ * res->targets[k], with the addresses the Additional section holds for it
+ * (RFC 2782: "it is recommended that the Additional Data section be
+ * used").  For both families any of its addresses will do (they are the
+ * target's); for one family only that family's count, since a caching
+ * resolver may hold only some of the target's records.  A repeated target
+ * is left ABSENT. */
+static void prepare_candidate(struct lookup *lk, const struct dns_msg *msg, size_t k)
 {
+	const struct srv_record *rec = &lk->buf->records[lk->buf->order[k]];
 	struct candidate *c = &lk->cand[k];
 	struct srv_target *t = &lk->res->targets[k];
 
@@ -274,12 +275,6 @@ static void no_usable_target(struct lookup *lk, size_t n)
 		text_copy(lk->res->subject, sizeof(lk->res->subject), lk->cand[decisive].target->name);
 }
 
-/* The records of an ordered RRset that are tried: at most SRV_MAX_TARGETS. */
-static size_t candidates(size_t n)
-{
-	return n < SRV_MAX_TARGETS ? n : SRV_MAX_TARGETS;
-}
-
 static void lower_ttl(struct srv_result *res, uint32_t ttl)
 {
 	if (ttl < res->ttl)
@@ -291,14 +286,10 @@ static void lower_ttl(struct srv_result *res, uint32_t ttl)
  * over for the next ("the next highest priority" or the next draw, RFC
  * 2782); a target the Additional section covers costs no query and waits
  * for none. */
-static void resolve_first_usable(struct lookup *lk, const struct dns_msg *msg, size_t n)
+static void resolve_first_usable(struct lookup *lk, const struct dns_msg *msg, size_t ncand)
 {
-	const struct srv_record *records = lk->buf->records;
-	const size_t *order = lk->buf->order;
-	size_t ncand = candidates(n);
-
 	for (size_t k = 0; k < ncand; k++) {
-		prepare_candidate(lk, msg, &records[order[k]], k);
+		prepare_candidate(lk, msg, k);
 		if (lk->cand[k].state == TARGET_PENDING)
 			ask_addresses(lk, &k, 1);
 		if (lk->cand[k].state == TARGET_USABLE) {
@@ -316,17 +307,14 @@ static void resolve_first_usable(struct lookup *lk, const struct dns_msg *msg, s
 /* gethostbyname's entry point: every target in RFC 2782 order with its
  * addresses; those the Additional section does not cover are asked all at
  * once (one round trip), and the targets without an address are dropped. */
-static void resolve_failover_list(struct lookup *lk, const struct dns_msg *msg, size_t n)
+static void resolve_failover_list(struct lookup *lk, const struct dns_msg *msg, size_t ncand)
 {
-	const struct srv_record *records = lk->buf->records;
-	const size_t *order = lk->buf->order;
-	size_t ncand = candidates(n);
 	size_t pending[SRV_MAX_TARGETS] = {0};
 	size_t npending = 0;
 	struct srv_result *res = lk->res;
 
 	for (size_t k = 0; k < ncand; k++) {
-		prepare_candidate(lk, msg, &records[order[k]], k);
+		prepare_candidate(lk, msg, k);
 		if (lk->cand[k].state == TARGET_PENDING)
 			pending[npending++] = k;
 	}
@@ -411,10 +399,12 @@ static bool decide_by_srv_name(struct lookup *lk, const char *srv_name, bool sea
 		return true;
 	}
 	srv_select_order(lk->buf->records, usable, lk->rng, lk->buf->order);
+	/* The first SRV_MAX_TARGETS records in that order are tried. */
+	size_t ncand = usable < SRV_MAX_TARGETS ? usable : SRV_MAX_TARGETS;
 	if (lk->req->want_failover)
-		resolve_failover_list(lk, &msg, usable);
+		resolve_failover_list(lk, &msg, ncand);
 	else
-		resolve_first_usable(lk, &msg, usable);
+		resolve_first_usable(lk, &msg, ncand);
 	return true;
 }
 
