@@ -31,19 +31,12 @@ struct name_cursor {
 	size_t pos;           /* next length octet */
 	size_t run_start;     /* first octet of the current run of labels */
 	size_t wire_length;   /* octets of the uncompressed name so far */
-	size_t end;           /* offset after the name in place (set at first pointer or root) */
-	bool end_known;
+	size_t end;           /* offset after the name in place (0 until the first pointer or root) */
 };
 
 static inline void name_cursor_init(struct name_cursor *c, const uint8_t *data, size_t len, size_t offset)
 {
-	c->data = data;
-	c->len = len;
-	c->pos = offset;
-	c->run_start = offset;
-	c->wire_length = 0;
-	c->end = 0;
-	c->end_known = false;
+	*c = (struct name_cursor){.data = data, .len = len, .pos = offset, .run_start = offset};
 }
 
 /* Follows compression pointers until the cursor is on a length octet.
@@ -59,10 +52,8 @@ static inline int name_cursor_settle(struct name_cursor *c)
 		if (c->pos + 1 >= c->len)
 			return -1;
 		size_t target = ((size_t)(octet & 0x3fu) << 8) | c->data[c->pos + 1];
-		if (!c->end_known) {
+		if (c->end == 0)
 			c->end = c->pos + 2;
-			c->end_known = true;
-		}
 		if (target >= c->run_start)
 			return -1;
 		c->pos = target;
@@ -83,10 +74,8 @@ static inline int name_cursor_next(struct name_cursor *c, const uint8_t **label)
 	if (c->wire_length > DNS_NAME_WIRE_MAX)
 		return -1;
 	if (octet == 0) {
-		if (!c->end_known) {
+		if (c->end == 0)
 			c->end = c->pos + 1;
-			c->end_known = true;
-		}
 		*label = NULL;
 		return 0;
 	}
@@ -97,23 +86,16 @@ static inline int name_cursor_next(struct name_cursor *c, const uint8_t **label)
 	return octet;
 }
 
-/* Walks the rest of the name to its root; 0, or -1 when malformed. */
-static int name_cursor_finish(struct name_cursor *c)
-{
-	const uint8_t *label = NULL;
-	int n;
-
-	while ((n = name_cursor_next(c, &label)) > 0)
-		;
-	return n;
-}
-
 int dns_name_skip(const uint8_t *data, size_t len, size_t offset, size_t *end)
 {
 	struct name_cursor c;
+	const uint8_t *label = NULL;
+	int n;
 
 	name_cursor_init(&c, data, len, offset);
-	if (name_cursor_finish(&c) < 0)
+	while ((n = name_cursor_next(&c, &label)) > 0)
+		;
+	if (n < 0)
 		return -1;
 	*end = c.end;
 	return 0;
@@ -146,32 +128,26 @@ static inline size_t first_label(const uint8_t *data, size_t len, size_t offset)
 }
 
 /* Compares label by label until both walks reach the same octet: from
- * there they read the same name.  `validated`: both names are known to be
- * well formed, so that is the answer; otherwise one walk of the rest decides
- * (under the stricter of the two pointer bounds, so it accepts exactly what
- * both walks would). */
-static inline bool names_equal(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b,
-			       bool validated)
+ * there they read the same name (both are known to be well formed). */
+bool dns_name_equal_valid(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b)
 {
 	struct name_cursor a;
 	struct name_cursor b;
 
-	if (validated) {
-		/* The usual answers at a glance: one name points at the other,
-		 * or their first labels differ. */
-		size_t pa = first_label(data, len, offset_a);
-		size_t pb = first_label(data, len, offset_b);
-		if (pa == SIZE_MAX || pb == SIZE_MAX)
-			return false;
-		if (pa == pb)
-			return true;
-		if (data[pa] != data[pb])
-			return false;
-		size_t first = data[pa];
-		if (first <= 63 && pa + 1 + first <= len && pb + 1 + first <= len &&
-		    !labels_equal(data + pa + 1, data + pb + 1, first))
-			return false;
-	}
+	/* The usual answers at a glance: one name points at the other, or
+	 * their first labels differ. */
+	size_t pa = first_label(data, len, offset_a);
+	size_t pb = first_label(data, len, offset_b);
+	if (pa == SIZE_MAX || pb == SIZE_MAX)
+		return false;
+	if (pa == pb)
+		return true;
+	if (data[pa] != data[pb])
+		return false;
+	size_t first = data[pa];
+	if (first <= 63 && pa + 1 + first <= len && pb + 1 + first <= len &&
+	    !labels_equal(data + pa + 1, data + pb + 1, first))
+		return false;
 
 	name_cursor_init(&a, data, len, offset_a);
 	name_cursor_init(&b, data, len, offset_b);
@@ -180,13 +156,8 @@ static inline bool names_equal(const uint8_t *data, size_t len, size_t offset_a,
 		const uint8_t *lb = NULL;
 		if (name_cursor_settle(&a) < 0 || name_cursor_settle(&b) < 0)
 			return false;
-		if (a.pos == b.pos) {
-			if (validated)
-				return true;
-			if (b.run_start < a.run_start)
-				a.run_start = b.run_start;
-			return name_cursor_finish(&a) == 0;
-		}
+		if (a.pos == b.pos)
+			return true;
 		int na = name_cursor_next(&a, &la);
 		int nb = name_cursor_next(&b, &lb);
 		if (na < 0 || nb < 0 || na != nb)
@@ -196,16 +167,6 @@ static inline bool names_equal(const uint8_t *data, size_t len, size_t offset_a,
 		if (!labels_equal(la, lb, (size_t)na))
 			return false;
 	}
-}
-
-bool dns_name_equal(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b)
-{
-	return names_equal(data, len, offset_a, offset_b, false);
-}
-
-bool dns_name_equal_valid(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b)
-{
-	return names_equal(data, len, offset_a, offset_b, true);
 }
 
 bool dns_name_equal_text(const uint8_t *data, size_t len, size_t offset, const char *text)
@@ -267,15 +228,6 @@ int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, 
 refused:
 	out[0] = '\0';
 	return -1;
-}
-
-bool dns_name_is_root(const uint8_t *data, size_t len, size_t offset)
-{
-	struct name_cursor c;
-	const uint8_t *label = NULL;
-
-	name_cursor_init(&c, data, len, offset);
-	return name_cursor_next(&c, &label) == 0;
 }
 
 int dns_name_check_host(const uint8_t *data, size_t len, size_t offset, size_t *end,
@@ -370,7 +322,6 @@ int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len)
 		return -1;
 	msg->data = data;
 	msg->len = len;
-	msg->id = dns_get16(data);
 	msg->flags = dns_get16(data + 2);
 	msg->qdcount = dns_get16(data + 4);
 	for (int s = 0; s < 3; s++)

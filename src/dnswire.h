@@ -29,7 +29,6 @@ enum dns_section { DNS_SECTION_ANSWER = 0, DNS_SECTION_AUTHORITY = 1, DNS_SECTIO
 struct dns_msg {
 	const uint8_t *data;
 	size_t len;
-	uint16_t id;
 	uint16_t flags;
 	uint16_t qdcount;
 	uint16_t count[3];         /* records announced per section */
@@ -68,7 +67,6 @@ static inline bool dns_msg_whole(const struct dns_msg *msg)
 }
 
 static inline unsigned dns_msg_rcode(const struct dns_msg *msg) { return msg->flags & 0x000fu; }
-static inline bool dns_msg_truncated(const struct dns_msg *msg) { return (msg->flags & 0x0200u) != 0; }
 static inline bool dns_msg_is_response(const struct dns_msg *msg) { return (msg->flags & 0x8000u) != 0; }
 
 /* Walks the reachable records of one section in order. */
@@ -87,15 +85,11 @@ bool dns_rr_iter_next(struct dns_rr_iter *it, struct dns_rr *rr);
  * to earlier offsets.  Returns 0 or -1. */
 int dns_name_skip(const uint8_t *data, size_t len, size_t offset, size_t *end);
 
-/* Case-insensitive comparison of two names of the same message (RFC 4343);
- * false when either is malformed. */
-bool dns_name_equal(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b);
-
-/* The same for two names already validated (by dns_msg_init for owner names
- * of reachable records, by dns_name_skip or dns_name_check_host): stops as
- * soon as both walks reach the same octet.  Reads only inside the message
- * whatever the input; on unvalidated names it may call a malformed name
- * equal to itself. */
+/* Case-insensitive comparison (RFC 4343) of two names of the same message,
+ * both already validated (by dns_msg_init for owner names of reachable
+ * records, by dns_name_skip or dns_name_check_host): stops as soon as both
+ * walks reach the same octet.  Reads only inside the message whatever the
+ * input; on unvalidated names it may call a malformed name equal to itself. */
 bool dns_name_equal_valid(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b);
 
 /* Case-insensitive comparison of a wire name with a text name ("a.b" or
@@ -108,9 +102,6 @@ bool dns_name_equal_text(const uint8_t *data, size_t len, size_t offset, const c
  * and '_' (so also a wildcard '*', never a host), or that do not fit in
  * `size`. */
 int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, size_t size);
-
-/* True when the name at `offset` is the root name ".". */
-bool dns_name_is_root(const uint8_t *data, size_t len, size_t offset);
 
 /* dns_name_skip and the alphabet check of dns_name_to_text in one walk,
  * without copying: 0 with *end set, and *root when the name is ".", or -1

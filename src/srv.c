@@ -128,16 +128,15 @@ static enum dns_outcome query_srv(struct lookup *lk, const char *name, bool sear
 
 static enum target_state merge_state(enum target_state a, enum target_state b)
 {
-	if (a > b)
-		return a;
-	return b;
+	return a > b ? a : b;
 }
 
-/* What one A or AAAA reply says about a candidate; its addresses of
- * `family` are added to the candidate's target. */
+/* What one A or AAAA reply says about a candidate; its addresses of the
+ * query's family are added to the candidate's target. */
 static enum target_state read_address_reply(const struct lookup *lk, struct candidate *c,
-					    const struct dns_query *q, int family)
+					    const struct dns_query *q)
 {
+	int family = q->type == DNS_TYPE_A ? AF_INET : AF_INET6;
 	struct dns_msg msg;
 	unsigned hops;
 
@@ -148,8 +147,8 @@ static enum target_state read_address_reply(const struct lookup *lk, struct cand
 	case DNS_ANSWER: break;
 	}
 	/* A reply to another question is no reply (transports check it too). */
-	if (!usable_reply(&msg, q->answer, q->length, q->size) || !srv_question_is(&msg, q->type) ||
-	    !dns_name_equal_text(msg.data, msg.len, msg.question_offset, q->name))
+	if (!usable_reply(&msg, q->answer, q->length, q->size) ||
+	    !dns_reply_answers(msg.data, msg.len, q->name, q->type))
 		return TARGET_FAILED;
 	size_t owner = srv_follow_cnames(&msg, &hops, &c->ttl);
 	if (hops > 0 && !lk->req->allow_cname)
@@ -166,39 +165,32 @@ static void ask_addresses(struct lookup *lk, const size_t *which, size_t n)
 	static const struct { int family; uint16_t type; } kinds[] = {
 		{AF_INET, DNS_TYPE_A}, {AF_INET6, DNS_TYPE_AAAA}};
 	struct dns_query queries[BATCH_MAX];
-	int families[BATCH_MAX];
 	size_t owner[BATCH_MAX];
 	size_t nq = 0;
 
+	if (n > 0 && lk->addr_buf == NULL)
+		lk->addr_buf = malloc(sizeof(*lk->addr_buf));
 	for (size_t j = 0; j < n && nq + 2 <= BATCH_MAX; j++) {
+		if (lk->addr_buf == NULL) { /* out of memory: a temporary failure */
+			lk->cand[which[j]].state = TARGET_FAILED;
+			continue;
+		}
 		for (size_t k = 0; k < 2; k++) {
 			if (lk->family != AF_UNSPEC && lk->family != kinds[k].family)
 				continue;
 			queries[nq] = (struct dns_query){lk->cand[which[j]].target->name, kinds[k].type,
-							 NULL, ADDRESS_ANSWER_SIZE, 0, DNS_TEMPFAIL,
-							 false};
-			families[nq] = kinds[k].family;
+							 (*lk->addr_buf)[nq], ADDRESS_ANSWER_SIZE, 0,
+							 DNS_TEMPFAIL, false};
 			owner[nq++] = which[j];
 		}
 	}
 	if (nq == 0)
 		return;
-	if (lk->addr_buf == NULL)
-		lk->addr_buf = malloc(sizeof(*lk->addr_buf));
-	for (size_t i = 0; i < nq; i++) {
-		if (lk->addr_buf == NULL) { /* out of memory: a temporary failure */
-			lk->cand[owner[i]].state = TARGET_FAILED;
-			continue;
-		}
-		queries[i].answer = (*lk->addr_buf)[i];
-	}
-	if (lk->addr_buf == NULL)
-		return;
 	lk->res->queries += (unsigned)nq;
 	lk->transport->query_batch(lk->transport->ctx, queries, nq);
 	for (size_t i = 0; i < nq; i++) {
 		struct candidate *c = &lk->cand[owner[i]];
-		enum target_state learnt = read_address_reply(lk, c, &queries[i], families[i]);
+		enum target_state learnt = read_address_reply(lk, c, &queries[i]);
 		enum target_state known = c->state;
 		if (known == TARGET_PENDING)
 			known = c->glue;
@@ -218,15 +210,16 @@ static bool repeats_earlier_candidate(const struct lookup *lk, const struct dns_
 	return false;
 }
 
-/* Makes cand[k] the target of `rec` in res->targets[k], with the
- * addresses the Additional section holds for it (RFC 2782: "it is
- * recommended that the Additional Data section be used").  For both
- * families any of its addresses will do (they are the target's); for one
- * family only that family's count, since a caching resolver may hold only
- * some of the target's records.  A repeated target is left ABSENT. */
-static void prepare_candidate(struct lookup *lk, const struct dns_msg *msg,
-			      const struct srv_record *rec, size_t k)
+/* Makes cand[k] the target of the k-th record in RFC 2782 order, in
+ * res->targets[k], with the addresses the Additional section holds for it
+ * (RFC 2782: "it is recommended that the Additional Data section be
+ * used").  For both families any of its addresses will do (they are the
+ * target's); for one family only that family's count, since a caching
+ * resolver may hold only some of the target's records.  A repeated target
+ * is left ABSENT. */
+static void prepare_candidate(struct lookup *lk, const struct dns_msg *msg, size_t k)
 {
+	const struct srv_record *rec = &lk->buf->records[lk->buf->order[k]];
 	struct candidate *c = &lk->cand[k];
 	struct srv_target *t = &lk->res->targets[k];
 
@@ -250,18 +243,23 @@ static void prepare_candidate(struct lookup *lk, const struct dns_msg *msg,
 	c->glue = any ? TARGET_OTHER_FAMILY : TARGET_ABSENT; /* it exists */
 }
 
-/* Which unusable candidate decides the status: a temporary failure first
- * (another try may succeed), then a name with only the other family, then a
- * refused alias (DESIGN.md "Statuses"). */
-static int status_rank(enum target_state s)
-{
-	switch (s) {
-	case TARGET_FAILED: return 3;
-	case TARGET_OTHER_FAMILY: return 2;
-	case TARGET_ALIAS: return 1;
-	default: return 0;
-	}
-}
+/* What an unusable candidate makes of the lookup, and which one decides
+ * (highest rank): a temporary failure first (another try may succeed), then
+ * a name with only the other family, then a refused alias (DESIGN.md
+ * "Statuses"). */
+static const struct {
+	int rank;
+	enum srv_status status;
+	const char *reason;
+} unusable[] = {
+	[TARGET_PENDING] = {0, SRV_HOST_NOT_FOUND, "no SRV target has an address"},
+	[TARGET_ABSENT] = {0, SRV_HOST_NOT_FOUND, "no SRV target has an address"},
+	[TARGET_OTHER_FAMILY] = {2, SRV_NO_DATA, "no SRV target has an address of the asked family"},
+	[TARGET_FAILED] = {3, SRV_TRY_AGAIN, "address query of a target failed (timeout, SERVFAIL, "
+					     "REFUSED) and no other target has an address"},
+	[TARGET_ALIAS] = {1, SRV_HOST_NOT_FOUND, "SRV target is an alias (CNAME), refused (RFC 2782)"},
+	[TARGET_USABLE] = {0, SRV_HOST_NOT_FOUND, "no SRV target has an address"}, /* unused */
+};
 
 /* The status when no candidate of cand[0 .. n) is usable. */
 static void no_usable_target(struct lookup *lk, size_t n)
@@ -269,32 +267,12 @@ static void no_usable_target(struct lookup *lk, size_t n)
 	size_t decisive = 0;
 
 	for (size_t k = 1; k < n; k++)
-		if (status_rank(lk->cand[k].state) > status_rank(lk->cand[decisive].state))
+		if (unusable[lk->cand[k].state].rank > unusable[lk->cand[decisive].state].rank)
 			decisive = k;
-	switch (n > 0 ? lk->cand[decisive].state : TARGET_ABSENT) {
-	case TARGET_FAILED:
-		set_outcome(lk, SRV_TRY_AGAIN, "address query of a target failed (timeout, "
-					       "SERVFAIL, REFUSED) and no other target has an address");
-		break;
-	case TARGET_OTHER_FAMILY:
-		set_outcome(lk, SRV_NO_DATA, "no SRV target has an address of the asked family");
-		break;
-	case TARGET_ALIAS:
-		set_outcome(lk, SRV_HOST_NOT_FOUND,
-			    "SRV target is an alias (CNAME), refused (RFC 2782)");
-		text_copy(lk->res->subject, sizeof(lk->res->subject),
-			  lk->cand[decisive].target->name);
-		break;
-	default:
-		set_outcome(lk, SRV_HOST_NOT_FOUND, "no SRV target has an address");
-		break;
-	}
-}
-
-/* The records of an ordered RRset that are tried: at most SRV_MAX_TARGETS. */
-static size_t candidates(size_t n)
-{
-	return n < SRV_MAX_TARGETS ? n : SRV_MAX_TARGETS;
+	enum target_state s = n > 0 ? lk->cand[decisive].state : TARGET_ABSENT;
+	set_outcome(lk, unusable[s].status, unusable[s].reason);
+	if (s == TARGET_ALIAS)
+		text_copy(lk->res->subject, sizeof(lk->res->subject), lk->cand[decisive].target->name);
 }
 
 static void lower_ttl(struct srv_result *res, uint32_t ttl)
@@ -308,14 +286,10 @@ static void lower_ttl(struct srv_result *res, uint32_t ttl)
  * over for the next ("the next highest priority" or the next draw, RFC
  * 2782); a target the Additional section covers costs no query and waits
  * for none. */
-static void resolve_first_usable(struct lookup *lk, const struct dns_msg *msg, size_t n)
+static void resolve_first_usable(struct lookup *lk, const struct dns_msg *msg, size_t ncand)
 {
-	const struct srv_record *records = lk->buf->records;
-	const size_t *order = lk->buf->order;
-	size_t ncand = candidates(n);
-
 	for (size_t k = 0; k < ncand; k++) {
-		prepare_candidate(lk, msg, &records[order[k]], k);
+		prepare_candidate(lk, msg, k);
 		if (lk->cand[k].state == TARGET_PENDING)
 			ask_addresses(lk, &k, 1);
 		if (lk->cand[k].state == TARGET_USABLE) {
@@ -333,17 +307,14 @@ static void resolve_first_usable(struct lookup *lk, const struct dns_msg *msg, s
 /* gethostbyname's entry point: every target in RFC 2782 order with its
  * addresses; those the Additional section does not cover are asked all at
  * once (one round trip), and the targets without an address are dropped. */
-static void resolve_failover_list(struct lookup *lk, const struct dns_msg *msg, size_t n)
+static void resolve_failover_list(struct lookup *lk, const struct dns_msg *msg, size_t ncand)
 {
-	const struct srv_record *records = lk->buf->records;
-	const size_t *order = lk->buf->order;
-	size_t ncand = candidates(n);
 	size_t pending[SRV_MAX_TARGETS] = {0};
 	size_t npending = 0;
 	struct srv_result *res = lk->res;
 
 	for (size_t k = 0; k < ncand; k++) {
-		prepare_candidate(lk, msg, &records[order[k]], k);
+		prepare_candidate(lk, msg, k);
 		if (lk->cand[k].state == TARGET_PENDING)
 			pending[npending++] = k;
 	}
@@ -428,10 +399,12 @@ static bool decide_by_srv_name(struct lookup *lk, const char *srv_name, bool sea
 		return true;
 	}
 	srv_select_order(lk->buf->records, usable, lk->rng, lk->buf->order);
+	/* The first SRV_MAX_TARGETS records in that order are tried. */
+	size_t ncand = usable < SRV_MAX_TARGETS ? usable : SRV_MAX_TARGETS;
 	if (lk->req->want_failover)
-		resolve_failover_list(lk, &msg, usable);
+		resolve_failover_list(lk, &msg, ncand);
 	else
-		resolve_first_usable(lk, &msg, usable);
+		resolve_first_usable(lk, &msg, ncand);
 	return true;
 }
 

@@ -39,7 +39,8 @@ bool srv_is_owner_name(const char *name)
 	return domain != NULL && domain[1] != '\0' && domain[1] != '.';
 }
 
-bool srv_question_is(const struct dns_msg *msg, uint16_t qtype)
+/* True when the message has one question, of (qtype, IN). */
+static bool srv_question_is(const struct dns_msg *msg, uint16_t qtype)
 {
 	size_t end;
 
@@ -100,18 +101,14 @@ static bool read_srv_rdata(const struct dns_msg *msg, const struct dns_rr *rr,
 	       end == rr->rdata_offset + rr->rdlength;
 }
 
-static bool same_record(const struct dns_msg *msg, const struct srv_record *a,
-			const struct srv_record *b)
-{
-	return a->priority == b->priority && a->weight == b->weight && a->port == b->port &&
-	       dns_name_equal_valid(msg->data, msg->len, a->target_offset, b->target_offset);
-}
-
 static bool seen_before(const struct dns_msg *msg, const struct srv_record *records, size_t n,
 			const struct srv_record *rec)
 {
 	for (size_t i = 0; i < n; i++)
-		if (same_record(msg, &records[i], rec))
+		if (records[i].priority == rec->priority && records[i].weight == rec->weight &&
+		    records[i].port == rec->port &&
+		    dns_name_equal_valid(msg->data, msg->len, records[i].target_offset,
+					 rec->target_offset))
 			return true;
 	return false;
 }
@@ -190,8 +187,7 @@ static void add_address(struct srv_target *t, int family, const uint8_t *bytes, 
 			return;
 	if (t->naddrs >= SRV_MAX_ADDRS)
 		return;
-	t->addrs[t->naddrs].family = family;
-	memset(t->addrs[t->naddrs].bytes, 0, sizeof(t->addrs[0].bytes));
+	t->addrs[t->naddrs] = (struct srv_address){.family = family};
 	memcpy(t->addrs[t->naddrs].bytes, bytes, size);
 	t->naddrs++;
 }

@@ -19,9 +19,6 @@ bool srv_name_valid(const char *name);
 /* True when `name` is an SRV owner name: "_service._proto.domain". */
 bool srv_is_owner_name(const char *name);
 
-/* True when the message has one question, of (qtype, IN). */
-bool srv_question_is(const struct dns_msg *msg, uint16_t qtype);
-
 /* Follows the CNAME records of the answer section from the question name
  * (at most SRV_MAX_CNAME_HOPS); *hops counts the aliases followed and *ttl
  * is lowered to theirs (the data lives no longer than the chain that led to

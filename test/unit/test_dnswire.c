@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "dnswire.h"
@@ -85,7 +86,6 @@ START_TEST(test_two_srv_records_give_priority_weight_port_ttl_and_target)
 	wb_srv(&B, OWNER, 3600, 10, 60, 5060, "a.example.test");
 	wb_srv(&B, OWNER, 1800, 20, 0, 5070, "b.example.test");
 	parse_b(&msg);
-	ck_assert_uint_eq(msg.id, 0x1234);
 	ck_assert(dns_msg_is_response(&msg));
 	ck_assert_uint_eq(dns_msg_rcode(&msg), DNS_RCODE_NOERROR);
 	ck_assert_uint_eq(msg.reachable[DNS_SECTION_ANSWER], 2);
@@ -138,7 +138,7 @@ START_TEST(test_compressed_owner_and_target_names_are_followed)
 	target_text(&msg, &recs[1], text);
 	ck_assert_str_eq(text, "x.a.example.test");
 	ck_assert_uint_eq(recs[1].weight, 2);
-	ck_assert(dns_name_equal(msg.data, msg.len, owner_at, msg.question_offset));
+	ck_assert(dns_name_equal_valid(msg.data, msg.len, owner_at, msg.question_offset));
 	ck_assert(dns_name_equal_text(msg.data, msg.len, recs[1].target_offset, "x.a.example.test"));
 
 	struct srv_target t;
@@ -162,12 +162,10 @@ START_TEST(test_dot_target_is_parsed_with_root_target_set)
 	parse_b(&msg);
 	ck_assert_int_eq(parse_srv(&msg, recs, 4, NULL), 2);
 	ck_assert(recs[0].root_target);
-	ck_assert(dns_name_is_root(msg.data, msg.len, recs[0].target_offset));
 	ck_assert_int_eq(dns_name_to_text(msg.data, msg.len, recs[0].target_offset, text,
 					  sizeof(text)), 0);
 	ck_assert_str_eq(text, "");
 	ck_assert(!recs[1].root_target);
-	ck_assert(!dns_name_is_root(msg.data, msg.len, recs[1].target_offset));
 }
 END_TEST
 
@@ -498,8 +496,6 @@ START_TEST(test_compression_pointer_loops_are_rejected)
 	self[13] = 12;
 	ck_assert_int_eq(dns_name_skip(self, sizeof(self), 12, &end), -1);
 	ck_assert_int_eq(dns_name_to_text(self, sizeof(self), 12, text, sizeof(text)), -1);
-	ck_assert(!dns_name_equal(self, sizeof(self), 12, 12));
-	ck_assert(!dns_name_is_root(self, sizeof(self), 12));
 	ck_assert(!dns_name_equal_text(self, sizeof(self), 12, ""));
 
 	/* "a" then a pointer back to that same "a". */
@@ -522,7 +518,6 @@ START_TEST(test_compression_pointer_loops_are_rejected)
 	ck_assert_int_eq(dns_name_skip(two, sizeof(two), 16, &end), -1);
 	ck_assert_int_eq(dns_name_skip(two, sizeof(two), 12, &end), -1);
 	ck_assert_int_eq(dns_name_to_text(two, sizeof(two), 16, text, sizeof(text)), -1);
-	ck_assert(!dns_name_equal(two, sizeof(two), 12, 16));
 	ck_assert(!dns_name_equal_text(two, sizeof(two), 16, "a.b.a.b"));
 }
 END_TEST
@@ -545,7 +540,6 @@ START_TEST(test_forward_compression_pointer_is_rejected)
 	ck_assert_uint_eq(end, 19);
 	ck_assert_int_eq(dns_name_skip(buf, sizeof(buf), 12, &end), -1);
 	ck_assert_int_eq(dns_name_to_text(buf, sizeof(buf), 12, text, sizeof(text)), -1);
-	ck_assert(!dns_name_equal(buf, sizeof(buf), 12, 14));
 
 	/* The same bytes the other way round (pointer backwards) are fine. */
 	uint8_t back[20] = {0};
@@ -560,7 +554,7 @@ START_TEST(test_forward_compression_pointer_is_rejected)
 	ck_assert_uint_eq(end, 19); /* a pointer ends the name in place */
 	ck_assert_int_eq(dns_name_to_text(back, sizeof(back), 17, text, sizeof(text)), 0);
 	ck_assert_str_eq(text, "f.x");
-	ck_assert(dns_name_equal(back, sizeof(back), 12, 17));
+	ck_assert(dns_name_equal_valid(back, sizeof(back), 12, 17));
 }
 END_TEST
 
@@ -591,8 +585,6 @@ START_TEST(test_pointer_or_label_past_the_end_is_rejected)
 		ck_assert_msg(dns_name_skip(p, cases[i].len, cases[i].off, &end) == -1, "case %zu", i);
 		ck_assert_msg(dns_name_to_text(p, cases[i].len, cases[i].off, text, sizeof(text)) ==
 				      -1, "case %zu", i);
-		ck_assert_msg(!dns_name_is_root(p, cases[i].len, cases[i].off), "case %zu", i);
-		ck_assert_msg(!dns_name_equal(p, cases[i].len, cases[i].off, cases[i].off), "case %zu", i);
 	}
 }
 END_TEST
@@ -930,7 +922,7 @@ START_TEST(test_name_to_text_needs_room_for_the_terminating_nul)
 }
 END_TEST
 
-START_TEST(test_dns_name_equal_ignores_ascii_case_only)
+START_TEST(test_dns_name_equal_valid_ignores_ascii_case_only)
 {
 	struct dns_msg msg;
 
@@ -955,24 +947,24 @@ START_TEST(test_dns_name_equal_ignores_ascii_case_only)
 	const uint8_t *p = exact[nexact - 1];
 	size_t n = B.len;
 
-	ck_assert(dns_name_equal(p, n, a, b));
-	ck_assert(dns_name_equal(p, n, b, a));
-	ck_assert(dns_name_equal(p, n, c, d));
-	ck_assert(dns_name_equal(p, n, a, a));
-	ck_assert(!dns_name_equal(p, n, a, e));
-	ck_assert(!dns_name_equal(p, n, e, a));
-	ck_assert(!dns_name_equal(p, n, a, f));
-	ck_assert(!dns_name_equal(p, n, f, a));
-	ck_assert(!dns_name_equal(p, n, c, b));
-	ck_assert(!dns_name_equal(p, n, g, h));
-	ck_assert(!dns_name_equal(p, n, i, j));
-	ck_assert(!dns_name_equal(p, n, k, l));
-	ck_assert(!dns_name_equal(p, n, a, r));
-	ck_assert(dns_name_equal(p, n, r, r));
+	ck_assert(dns_name_equal_valid(p, n, a, b));
+	ck_assert(dns_name_equal_valid(p, n, b, a));
+	ck_assert(dns_name_equal_valid(p, n, c, d));
+	ck_assert(dns_name_equal_valid(p, n, a, a));
+	ck_assert(!dns_name_equal_valid(p, n, a, e));
+	ck_assert(!dns_name_equal_valid(p, n, e, a));
+	ck_assert(!dns_name_equal_valid(p, n, a, f));
+	ck_assert(!dns_name_equal_valid(p, n, f, a));
+	ck_assert(!dns_name_equal_valid(p, n, c, b));
+	ck_assert(!dns_name_equal_valid(p, n, g, h));
+	ck_assert(!dns_name_equal_valid(p, n, i, j));
+	ck_assert(!dns_name_equal_valid(p, n, k, l));
+	ck_assert(!dns_name_equal_valid(p, n, a, r));
+	ck_assert(dns_name_equal_valid(p, n, r, r));
 }
 END_TEST
 
-START_TEST(test_dns_name_equal_valid_agrees_with_dns_name_equal_on_valid_names)
+START_TEST(test_dns_name_equal_valid_agrees_with_the_text_forms)
 {
 	struct dns_msg msg;
 
@@ -991,29 +983,17 @@ START_TEST(test_dns_name_equal_valid_agrees_with_dns_name_equal_on_valid_names)
 	parse_b(&msg);
 	const uint8_t *p = exact[nexact - 1];
 	size_t n = B.len;
+	char text[8][DNS_NAME_TEXT_SIZE];
 
+	for (size_t i = 0; i < 8; i++)
+		ck_assert_int_eq(dns_name_to_text(p, n, names[i], text[i], sizeof(text[i])), 0);
 	for (size_t i = 0; i < 8; i++)
 		for (size_t j = 0; j < 8; j++)
 			ck_assert_msg(dns_name_equal_valid(p, n, names[i], names[j]) ==
-					      dns_name_equal(p, n, names[i], names[j]),
+					      (strcasecmp(text[i], text[j]) == 0),
 				      "names %zu and %zu", i, j);
 	ck_assert(dns_name_equal_valid(p, n, names[3], names[0]));
 	ck_assert(!dns_name_equal_valid(p, n, names[4], names[1]));
-}
-END_TEST
-
-START_TEST(test_dns_name_equal_refuses_a_malformed_name_even_compared_with_itself)
-{
-	/* Both walks meet at once; the rest is still walked (a forward
-	 * pointer, a label past the end). */
-	static const uint8_t forward[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-					  1, 'a', 0xc0, 16, 0, 0};
-	static const uint8_t cut[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 'a', 9, 'b'};
-	const uint8_t *f = exact_copy(forward, sizeof(forward));
-	const uint8_t *c = exact_copy(cut, sizeof(cut));
-
-	ck_assert(!dns_name_equal(f, sizeof(forward), 12, 12));
-	ck_assert(!dns_name_equal(c, sizeof(cut), 12, 12));
 }
 END_TEST
 
@@ -1093,7 +1073,7 @@ START_TEST(test_dns_name_equal_text_with_and_without_trailing_dot)
 }
 END_TEST
 
-START_TEST(test_header_flags_give_rcode_truncation_and_response)
+START_TEST(test_header_flags_give_rcode_and_response)
 {
 	struct dns_msg msg;
 
@@ -1102,13 +1082,11 @@ START_TEST(test_header_flags_give_rcode_truncation_and_response)
 	parse_b(&msg);
 	ck_assert_uint_eq(dns_msg_rcode(&msg), DNS_RCODE_NXDOMAIN);
 	ck_assert(dns_msg_is_response(&msg));
-	ck_assert(!dns_msg_truncated(&msg));
 	wb_init(&B, 7, 0x0202); /* not a response, TC, SERVFAIL */
 	wb_question(&B, OWNER, DNS_TYPE_SRV, DNS_CLASS_IN);
 	parse_b(&msg);
 	ck_assert_uint_eq(dns_msg_rcode(&msg), DNS_RCODE_SERVFAIL);
 	ck_assert(!dns_msg_is_response(&msg));
-	ck_assert(dns_msg_truncated(&msg));
 }
 END_TEST
 
@@ -1280,7 +1258,7 @@ static Suite *wire_suite(void)
 	tcase_add_test(tc, test_cname_chain_from_question_to_srv_owner_is_followed);
 	tcase_add_test(tc, test_cname_after_more_than_max_records_is_still_followed);
 	tcase_add_test(tc, test_cname_chain_is_followed_up_to_the_hop_limit_and_loops_end);
-	tcase_add_test(tc, test_header_flags_give_rcode_truncation_and_response);
+	tcase_add_test(tc, test_header_flags_give_rcode_and_response);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("srv_addresses_for");
@@ -1298,14 +1276,13 @@ static Suite *wire_suite(void)
 	tcase_add_test(tc, test_extended_label_types_0x40_and_0x80_are_rejected);
 	tcase_add_test(tc, test_name_of_255_octets_is_accepted_and_256_rejected);
 	tcase_add_test(tc, test_pointer_to_an_already_validated_name_still_counts_its_length);
-	tcase_add_test(tc, test_dns_name_equal_valid_agrees_with_dns_name_equal_on_valid_names);
-	tcase_add_test(tc, test_dns_name_equal_refuses_a_malformed_name_even_compared_with_itself);
+	tcase_add_test(tc, test_dns_name_equal_valid_agrees_with_the_text_forms);
 	tcase_add_test(tc, test_host_octets_are_letters_digits_hyphen_and_underscore);
 	tcase_add_test(tc, test_check_host_skips_validates_and_spots_the_root_in_one_walk);
 	tcase_add_test(tc, test_name_to_text_refuses_octets_outside_the_host_name_alphabet);
 	tcase_add_test(tc, test_name_to_text_needs_room_for_the_terminating_nul);
 	tcase_add_test(tc, test_name_to_text_refuses_a_wildcard_label);
-	tcase_add_test(tc, test_dns_name_equal_ignores_ascii_case_only);
+	tcase_add_test(tc, test_dns_name_equal_valid_ignores_ascii_case_only);
 	tcase_add_test(tc, test_dns_name_equal_text_with_and_without_trailing_dot);
 	tcase_add_test(tc, test_srv_name_valid_accepts_host_names_only);
 	tcase_add_test(tc, test_srv_is_owner_name_wants_two_underscore_labels_and_a_domain);
