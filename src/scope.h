@@ -74,10 +74,3 @@ const char *scope_trigger_name(enum scope_trigger trigger);
 const char *scope_program_name(void);
 
 #endif
-/* Called by getservbyname_r for every services lookup it sees: a
- * pseudo-service it answered (svc, proto) becomes the thread's pairing for
- * the next hosts lookup; any other name (svc NULL) ends a pending pairing,
- * since it starts another call.  False when the pairing cannot be kept (no
- * memory for the thread's state): the pseudo-service must not be answered. */
-bool scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto);
-
