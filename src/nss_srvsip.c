@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "cache.h"
 #include "config_load.h"
@@ -39,13 +38,6 @@ struct packing {
 	char *buffer;
 	size_t buflen;
 };
-
-static long long monotonic_us(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long long)now.tv_sec * 1000000LL + now.tv_nsec / 1000;
-}
 
 static void log_lookup(const struct stash_item *item, long long duration_us, const char *outcome)
 {
@@ -178,12 +170,12 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 
 	if (!arguments_valid(name, entry, family, out, errnop, h_errnop))
 		goto invalid;
-	long long start_us;
+	long long start_ns;
 	int saved_errno; /* a successful lookup leaves errno alone */
 	/* An ERANGE retry gets the result of the call it retries. */
 	if (stash_take(name, entry, family, out->buflen, &item)) {
 		saved_errno = errno;
-		start_us = monotonic_us();
+		start_ns = monotonic_ns();
 	} else {
 		/* The scope decision comes first and touches nothing else: it is
 		 * all that every out-of-scope lookup of the machine pays for. */
@@ -191,7 +183,7 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 		if (item.trigger == SCOPE_NONE)
 			goto step_aside;
 		saved_errno = errno;
-		start_us = monotonic_us();
+		start_ns = monotonic_ns();
 		if (!resolve(name, entry, family, &req, &item))
 			goto no_memory;
 	}
@@ -205,7 +197,7 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 	if (item.trigger == SCOPE_SERVICE && family == AF_INET6 && status != NSS_STATUS_SUCCESS)
 		scope_pair_again(name, (int)entry);
 	if (item.debug)
-		log_lookup(&item, monotonic_us() - start_us,
+		log_lookup(&item, (monotonic_ns() - start_ns) / 1000,
 			   status == NSS_STATUS_SUCCESS ? "success" : srv_status_name(item.res->status));
 	free(item.res);
 	return status;

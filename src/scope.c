@@ -3,16 +3,13 @@
 #include "scope.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "config_load.h"
 #include "nscd.h"
 #include "srv_parse.h"
+#include "stash.h"
 #include "text.h"
 
 static const struct pseudo_service pseudo_services[] = {
@@ -29,10 +26,8 @@ static const struct pseudo_service pseudo_services[] = {
  * runs getaddrinfo's services lookups and then its hosts lookup on the same
  * thread with nothing in between (docs/glibc-facts.md), so the next hosts
  * lookup consumes it; the window ends one that no hosts lookup followed (a
- * numeric host, a bare getservbyname).  On the heap behind a key, made by
- * the thread's first pseudo-service answer: not __thread, whose first use in
- * a thread allocates the module's TLS block, and glibc ends the process
- * when that allocation fails (docs/glibc-facts.md "Loading"). */
+ * numeric host, a bare getservbyname).  The thread's THREAD_PAIRING block
+ * (stash.h), made by its first pseudo-service answer. */
 struct pending {
 	const struct pseudo_service *svc; /* NULL: none pending */
 	unsigned protos;                  /* PROTO_UDP | PROTO_TCP answered */
@@ -44,43 +39,6 @@ struct pending {
 	long long taken_ns;
 	char name[DNS_NAME_TEXT_SIZE + 1];
 };
-
-static pthread_key_t pending_key;
-static pthread_once_t key_once = PTHREAD_ONCE_INIT;
-/* Set once pending_key exists: until some thread is answered a
- * pseudo-service, a lookup learns from this one load that it is unpaired. */
-static atomic_bool key_ready;
-
-static void create_key(void)
-{
-	if (pthread_key_create(&pending_key, free) == 0)
-		atomic_store_explicit(&key_ready, true, memory_order_release);
-}
-
-/* The thread's pairing state, or NULL. */
-static struct pending *current_pending(void)
-{
-	if (!atomic_load_explicit(&key_ready, memory_order_acquire))
-		return NULL;
-	return pthread_getspecific(pending_key);
-}
-
-/* The thread's pairing state, made on first use; NULL when memory ran out. */
-static struct pending *new_pending(void)
-{
-	pthread_once(&key_once, create_key);
-	if (!atomic_load_explicit(&key_ready, memory_order_acquire))
-		return NULL;
-	struct pending *pending = pthread_getspecific(pending_key);
-	if (pending == NULL) {
-		pending = calloc(1, sizeof(*pending));
-		if (pending != NULL && pthread_setspecific(pending_key, pending) != 0) {
-			free(pending);
-			pending = NULL;
-		}
-	}
-	return pending;
-}
 
 const struct pseudo_service *scope_pseudo_service(const char *name)
 {
@@ -121,18 +79,10 @@ const char *scope_pairing_refusal(void)
 	return NULL;
 }
 
-/* CLOCK_MONOTONIC in nanoseconds; glibc reads it from the vDSO, without a
- * system call and without touching errno. */
-static long long monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 bool scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto)
 {
-	struct pending *p = svc != NULL ? new_pending() : current_pending();
+	struct pending *p = svc != NULL ? thread_block_make(THREAD_PAIRING, sizeof(*p))
+					 : thread_block(THREAD_PAIRING);
 
 	/* Any services lookup starts another call: a pairing kept for the
 	 * IPv4 half of the last one ends. */
@@ -191,7 +141,7 @@ struct pairing {
  * pairing window and, when kept for an IPv4 half, if this lookup is it. */
 static struct pairing take_pending(const char *name, int entry, int family)
 {
-	struct pending *p = current_pending();
+	struct pending *p = thread_block(THREAD_PAIRING);
 	struct pairing taken = {NULL, 0};
 
 	if (p == NULL)
@@ -212,7 +162,7 @@ static struct pairing take_pending(const char *name, int entry, int family)
 
 void scope_pair_again(const char *name, int entry)
 {
-	struct pending *p = current_pending();
+	struct pending *p = thread_block(THREAD_PAIRING);
 
 	if (p == NULL || p->taken_svc == NULL || !text_copy(p->name, sizeof(p->name), name))
 		return;
