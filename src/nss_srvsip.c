@@ -39,7 +39,7 @@ struct packing {
 	size_t buflen;
 };
 
-static void log_lookup(const struct stash_item *item, long long duration_us, const char *outcome)
+static void log_lookup(const struct stash_item *item, long long duration_us)
 {
 	const struct srv_result *res = item->res;
 
@@ -50,7 +50,7 @@ static void log_lookup(const struct stash_item *item, long long duration_us, con
 			 res->srv_name[0] ? res->srv_name : "-",
 			 res->ntargets > 0 ? res->targets[0].name : "-",
 			 res->ntargets > 0 ? res->targets[0].port : 0, res->ntargets, res->ttl,
-			 res->queries, duration_us, outcome, res->reason,
+			 res->queries, duration_us, srv_status_name(res->status), res->reason,
 			 res->subject[0] ? ": " : "", res->subject);
 }
 
@@ -161,24 +161,25 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 {
 	struct stash_item item; /* filled field by field: it is large */
 	struct srv_request req;
-	enum nss_status status;
 
 	if (!arguments_valid(name, entry, family, out, errnop, h_errnop))
-		goto invalid;
+		return refuse_arguments(family, errnop, h_errnop);
 	/* An ERANGE retry gets the result of the call it retries. */
 	bool retry = stash_take(name, entry, family, out->buflen, &item);
 	/* The scope decision comes first and touches nothing else: it is all
 	 * that every out-of-scope lookup of the machine pays for. */
 	if (!retry) {
 		item.trigger = scope_classify(name, (int)entry, family, &req, &item.debug);
+		/* Out of scope: UNAVAIL lets every nsswitch action continue to
+		 * the next module, as nss-mdns does for names it does not handle. */
 		if (item.trigger == SCOPE_NONE)
-			goto step_aside;
+			return status_of(SRV_NOT_DECIDED, errnop, h_errnop);
 	}
 	int saved_errno = errno; /* a successful lookup leaves errno alone */
 	long long start_ns = monotonic_ns();
 	if (!retry && !resolve(name, entry, family, &req, &item))
 		goto no_memory;
-	status = status_of(item.res->status, errnop, h_errnop);
+	enum nss_status status = status_of(item.res->status, errnop, h_errnop);
 	if (status == NSS_STATUS_SUCCESS) {
 		if (pack(&item, name, out) == ERANGE)
 			goto buffer_too_small;
@@ -188,8 +189,7 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 	if (item.trigger == SCOPE_SERVICE && family == AF_INET6 && status != NSS_STATUS_SUCCESS)
 		scope_pair_again(name, (int)entry);
 	if (item.debug)
-		log_lookup(&item, (monotonic_ns() - start_ns) / 1000,
-			   status == NSS_STATUS_SUCCESS ? "success" : srv_status_name(item.res->status));
+		log_lookup(&item, (monotonic_ns() - start_ns) / 1000);
 	free(item.res);
 	return status;
 
@@ -204,12 +204,6 @@ buffer_too_small:
 	return NSS_STATUS_TRYAGAIN;
 no_memory:
 	return status_of(SRV_NO_MEMORY, errnop, h_errnop);
-step_aside:
-	/* Out of scope: UNAVAIL lets every nsswitch action continue to the
-	 * next module, as nss-mdns does for names it does not handle. */
-	return status_of(SRV_NOT_DECIDED, errnop, h_errnop);
-invalid:
-	return refuse_arguments(family, errnop, h_errnop);
 }
 
 enum nss_status _nss_srvsip_gethostbyname4_r(const char *name, struct gaih_addrtuple **pat,
