@@ -257,15 +257,14 @@ enum nss_status _nss_srvsip_getservbyname_r(const char *name, const char *protoc
 					    struct servent *result, char *buffer, size_t buflen,
 					    int *errnop)
 {
-	const struct pseudo_service *svc;
-	const char *proto_used;
 	struct config_decision options;
 
 	stash_drop(); /* a services lookup is never part of a hosts retry (stash.h) */
 	if (name == NULL || result == NULL || buffer == NULL || errnop == NULL)
 		return NSS_STATUS_UNAVAIL;
-	svc = scope_pseudo_service(name);
-	if (svc == NULL || scope_pseudo_service_srv(svc, protocol, &proto_used) == NULL) {
+	const struct pseudo_service *svc = scope_pseudo_service(name);
+	const char *proto_used = svc != NULL ? scope_pseudo_service_proto(svc, protocol) : NULL;
+	if (proto_used == NULL) {
 		scope_note_service(NULL, name, protocol);
 		return NSS_STATUS_NOTFOUND;
 	}

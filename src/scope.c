@@ -51,18 +51,14 @@ const struct pseudo_service *scope_pseudo_service(const char *name)
 	return NULL;
 }
 
-const char *scope_pseudo_service_srv(const struct pseudo_service *svc, const char *proto,
-				     const char **proto_used)
+const char *scope_pseudo_service_proto(const struct pseudo_service *svc, const char *proto)
 {
-	if (proto == NULL) {
-		*proto_used = svc->udp_srv ? "udp" : "tcp";
-		return svc->udp_srv ? svc->udp_srv : svc->tcp_srv;
-	}
-	*proto_used = proto;
+	if (proto == NULL)
+		return svc->udp_srv ? "udp" : "tcp";
 	if (strcmp(proto, "udp") == 0)
-		return svc->udp_srv;
+		return svc->udp_srv ? proto : NULL;
 	if (strcmp(proto, "tcp") == 0)
-		return svc->tcp_srv;
+		return svc->tcp_srv ? proto : NULL;
 	return NULL;
 }
 
