@@ -111,11 +111,9 @@ bool scope_note_service(const struct pseudo_service *svc, const char *name, cons
 		p->pairing.protos = 0;
 	p->pairing.svc = svc;
 	p->pairing.noted_ns = now;
-	p->for_name = false;
-	if (proto_bit & PROTO_UDP)
-		p->pairing.protos |= svc->udp_srv ? PROTO_UDP : 0u;
-	if (proto_bit & PROTO_TCP)
-		p->pairing.protos |= svc->tcp_srv ? PROTO_TCP : 0u;
+	/* The protocols asked for that the service has. */
+	p->pairing.protos |= proto_bit & ((svc->udp_srv ? PROTO_UDP : 0u) |
+					  (svc->tcp_srv ? PROTO_TCP : 0u));
 	return true;
 }
 
