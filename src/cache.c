@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "dnswire.h"
+#include "text.h"
 
 #define DNS_TYPE_OPT 41
 #ifndef SRVSIP_RESOLV_CONF
@@ -113,11 +114,8 @@ static bool cache_key(const char *name, char *key)
 		len--;
 	if (len > DNS_NAME_TEXT_SIZE)
 		return false;
-	for (size_t i = 0; i < len; i++) {
-		key[i] = name[i];
-		if (key[i] >= 'A' && key[i] <= 'Z')
-			key[i] = (char)(key[i] + ('a' - 'A'));
-	}
+	for (size_t i = 0; i < len; i++)
+		key[i] = ascii_lower(name[i]);
 	key[len] = '\0';
 	return true;
 }

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "cache.h"
 #include "config_load.h"
@@ -40,14 +39,7 @@ struct packing {
 	size_t buflen;
 };
 
-static long long monotonic_us(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long long)now.tv_sec * 1000000LL + now.tv_nsec / 1000;
-}
-
-static void log_lookup(const struct stash_item *item, long long duration_us, const char *outcome)
+static void log_lookup(const struct stash_item *item, long long duration_us)
 {
 	const struct srv_result *res = item->res;
 
@@ -58,7 +50,7 @@ static void log_lookup(const struct stash_item *item, long long duration_us, con
 			 res->srv_name[0] ? res->srv_name : "-",
 			 res->ntargets > 0 ? res->targets[0].name : "-",
 			 res->ntargets > 0 ? res->targets[0].port : 0, res->ntargets, res->ttl,
-			 res->queries, duration_us, outcome, res->reason,
+			 res->queries, duration_us, srv_status_name(res->status), res->reason,
 			 res->subject[0] ? ": " : "", res->subject);
 }
 
@@ -98,37 +90,32 @@ static bool resolve(const char *name, int entry, int family, struct srv_request 
 	return true;
 }
 
-/* The NSS status, errno and h_errno of an engine outcome (DESIGN.md
- * "Statuses"; the mapping to getaddrinfo errors is docs/glibc-facts.md). */
-static enum nss_status status_of(const struct srv_result *res, int *errnop, int *h_errnop)
+/* The NSS status, errno (0: left alone) and h_errno of each engine outcome
+ * (DESIGN.md "Statuses"; the mapping to getaddrinfo errors is
+ * docs/glibc-facts.md).  SRV_NOT_DECIDED is as out of scope: every nsswitch
+ * action continues to the next module, which resolves the name as asked. */
+static const struct {
+	enum nss_status status;
+	int errnum;
+	int h_errnum;
+} statuses[] = {
+	[SRV_SUCCESS] = {NSS_STATUS_SUCCESS, 0, NETDB_SUCCESS},
+	[SRV_NOT_DECIDED] = {NSS_STATUS_UNAVAIL, 0, NO_RECOVERY},
+	[SRV_HOST_NOT_FOUND] = {NSS_STATUS_NOTFOUND, ENOENT, HOST_NOT_FOUND},
+	[SRV_NO_DATA] = {NSS_STATUS_NOTFOUND, ENOENT, NO_DATA},
+	[SRV_TRY_AGAIN] = {NSS_STATUS_TRYAGAIN, EAGAIN, TRY_AGAIN},
+	[SRV_NO_MEMORY] = {NSS_STATUS_TRYAGAIN, ENOMEM, TRY_AGAIN},
+};
+
+static enum nss_status status_of(enum srv_status outcome, int *errnop, int *h_errnop)
 {
-	switch (res->status) {
-	case SRV_SUCCESS:
-		*h_errnop = NETDB_SUCCESS;
-		return NSS_STATUS_SUCCESS;
-	case SRV_NOT_DECIDED:
-		/* As out of scope: every nsswitch action continues to the
-		 * next module, which resolves the name as asked. */
-		*h_errnop = NO_RECOVERY;
-		return NSS_STATUS_UNAVAIL;
-	case SRV_HOST_NOT_FOUND:
-		*errnop = ENOENT;
-		*h_errnop = HOST_NOT_FOUND;
-		return NSS_STATUS_NOTFOUND;
-	case SRV_NO_DATA:
-		*errnop = ENOENT;
-		*h_errnop = NO_DATA;
-		return NSS_STATUS_NOTFOUND;
-	case SRV_NO_MEMORY:
-		*errnop = ENOMEM;
-		*h_errnop = TRY_AGAIN;
-		return NSS_STATUS_TRYAGAIN;
-	case SRV_TRY_AGAIN:
-		break;
-	}
-	*errnop = EAGAIN;
-	*h_errnop = TRY_AGAIN;
-	return NSS_STATUS_TRYAGAIN;
+	unsigned i = (unsigned)outcome < sizeof(statuses) / sizeof(statuses[0]) ? outcome
+										: SRV_TRY_AGAIN;
+
+	if (statuses[i].errnum != 0)
+		*errnop = statuses[i].errnum;
+	*h_errnop = statuses[i].h_errnum;
+	return statuses[i].status;
 }
 
 /* Packs a successful result (and its TTL); ERANGE when the buffer is too
@@ -174,28 +161,25 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 {
 	struct stash_item item; /* filled field by field: it is large */
 	struct srv_request req;
-	enum nss_status status;
 
 	if (!arguments_valid(name, entry, family, out, errnop, h_errnop))
-		goto invalid;
-	long long start_us;
-	int saved_errno; /* a successful lookup leaves errno alone */
+		return refuse_arguments(family, errnop, h_errnop);
 	/* An ERANGE retry gets the result of the call it retries. */
-	if (stash_take(name, entry, family, out->buflen, &item)) {
-		saved_errno = errno;
-		start_us = monotonic_us();
-	} else {
-		/* The scope decision comes first and touches nothing else: it is
-		 * all that every out-of-scope lookup of the machine pays for. */
+	bool retry = stash_take(name, entry, family, out->buflen, &item);
+	/* The scope decision comes first and touches nothing else: it is all
+	 * that every out-of-scope lookup of the machine pays for. */
+	if (!retry) {
 		item.trigger = scope_classify(name, (int)entry, family, &req, &item.debug);
+		/* Out of scope: UNAVAIL lets every nsswitch action continue to
+		 * the next module, as nss-mdns does for names it does not handle. */
 		if (item.trigger == SCOPE_NONE)
-			goto step_aside;
-		saved_errno = errno;
-		start_us = monotonic_us();
-		if (!resolve(name, entry, family, &req, &item))
-			goto no_memory;
+			return status_of(SRV_NOT_DECIDED, errnop, h_errnop);
 	}
-	status = status_of(item.res, errnop, h_errnop);
+	int saved_errno = errno; /* a successful lookup leaves errno alone */
+	long long start_ns = monotonic_ns();
+	if (!retry && !resolve(name, entry, family, &req, &item))
+		goto no_memory;
+	enum nss_status status = status_of(item.res->status, errnop, h_errnop);
 	if (status == NSS_STATUS_SUCCESS) {
 		if (pack(&item, name, out) == ERANGE)
 			goto buffer_too_small;
@@ -205,8 +189,7 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 	if (item.trigger == SCOPE_SERVICE && family == AF_INET6 && status != NSS_STATUS_SUCCESS)
 		scope_pair_again(name, (int)entry);
 	if (item.debug)
-		log_lookup(&item, monotonic_us() - start_us,
-			   status == NSS_STATUS_SUCCESS ? "success" : srv_status_name(item.res->status));
+		log_lookup(&item, (monotonic_ns() - start_ns) / 1000);
 	free(item.res);
 	return status;
 
@@ -220,16 +203,7 @@ buffer_too_small:
 	*h_errnop = NETDB_INTERNAL;
 	return NSS_STATUS_TRYAGAIN;
 no_memory:
-	*errnop = ENOMEM;
-	*h_errnop = TRY_AGAIN;
-	return NSS_STATUS_TRYAGAIN;
-step_aside:
-	/* Out of scope: UNAVAIL lets every nsswitch action continue to the
-	 * next module, as nss-mdns does for names it does not handle. */
-	*h_errnop = NO_RECOVERY;
-	return NSS_STATUS_UNAVAIL;
-invalid:
-	return refuse_arguments(family, errnop, h_errnop);
+	return status_of(SRV_NO_MEMORY, errnop, h_errnop);
 }
 
 enum nss_status _nss_srvsip_gethostbyname4_r(const char *name, struct gaih_addrtuple **pat,
@@ -283,15 +257,14 @@ enum nss_status _nss_srvsip_getservbyname_r(const char *name, const char *protoc
 					    struct servent *result, char *buffer, size_t buflen,
 					    int *errnop)
 {
-	const struct pseudo_service *svc;
-	const char *proto_used;
 	struct config_decision options;
 
 	stash_drop(); /* a services lookup is never part of a hosts retry (stash.h) */
 	if (name == NULL || result == NULL || buffer == NULL || errnop == NULL)
 		return NSS_STATUS_UNAVAIL;
-	svc = scope_pseudo_service(name);
-	if (svc == NULL || scope_pseudo_service_srv(svc, protocol, &proto_used) == NULL) {
+	const struct pseudo_service *svc = scope_pseudo_service(name);
+	const char *proto_used = svc != NULL ? scope_pseudo_service_proto(svc, protocol) : NULL;
+	if (proto_used == NULL) {
 		scope_note_service(NULL, name, protocol);
 		return NSS_STATUS_NOTFOUND;
 	}

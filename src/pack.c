@@ -45,41 +45,38 @@ static size_t address_size(int family)
 	return family == AF_INET6 ? 16 : 4;
 }
 
+/* A bump that only measures, as if over `buffer`: it starts at the buffer's
+ * misalignment, so padding counts exactly as when filling. */
+static struct bump measuring(const char *buffer, size_t buflen)
+{
+	size_t skew = (size_t)(uintptr_t)buffer % 64;
+
+	return (struct bump){NULL, buflen + skew, skew};
+}
+
 static int fill_addrtuples(const struct srv_result *res, struct gaih_addrtuple **pat,
 			   struct bump *b)
 {
 	const char *name = bump_string(b, res->targets[0].name);
-	struct gaih_addrtuple *first_given = b->base ? *pat : NULL;
-	struct gaih_addrtuple *prev = NULL;
-	bool first = true;
+	struct gaih_addrtuple *given = *pat; /* the first tuple, costing nothing */
+	struct gaih_addrtuple **link = pat;
 
 	if (name == NULL)
 		return ERANGE;
 	for (unsigned t = 0; t < res->ntargets; t++) {
 		for (unsigned a = 0; a < res->targets[t].naddrs; a++) {
 			const struct srv_address *addr = &res->targets[t].addrs[a];
-			struct gaih_addrtuple *tuple;
-			if (first && first_given != NULL) {
-				tuple = first_given;
-			} else if (first && b->base == NULL && *pat != NULL) {
-				tuple = (void *)1; /* measuring: the given tuple costs nothing */
-			} else {
-				tuple = bump_alloc(b, sizeof(*tuple), alignof(struct gaih_addrtuple));
-				if (tuple == NULL)
-					return ERANGE;
-			}
-			if (b->base != NULL) {
-				memset(tuple, 0, sizeof(*tuple));
-				tuple->name = (char *)name;
-				tuple->family = addr->family;
-				memcpy(tuple->addr, addr->bytes, address_size(addr->family));
-				if (prev != NULL)
-					prev->next = tuple;
-				else
-					*pat = tuple;
-			}
-			prev = tuple;
-			first = false;
+			struct gaih_addrtuple *tuple =
+				given ? given : bump_alloc(b, sizeof(*tuple), alignof(struct gaih_addrtuple));
+			if (tuple == NULL)
+				return ERANGE;
+			given = NULL;
+			if (b->base == NULL)
+				continue;
+			*tuple = (struct gaih_addrtuple){.name = (char *)name, .family = addr->family};
+			memcpy(tuple->addr, addr->bytes, address_size(addr->family));
+			*link = tuple;
+			link = &tuple->next;
 		}
 	}
 	return 0;
@@ -88,12 +85,9 @@ static int fill_addrtuples(const struct srv_result *res, struct gaih_addrtuple *
 int pack_addrtuples(const struct srv_result *res, struct gaih_addrtuple **pat, char *buffer,
 		    size_t buflen)
 {
-	struct bump measure = {NULL, buflen, (size_t)(uintptr_t)buffer % 64};
+	struct bump measure = measuring(buffer, buflen);
 	struct bump fill = {buffer, buflen, 0};
 
-	/* Measure with the buffer's real alignment (used starts at its
-	 * misalignment), so padding counts exactly as when filling. */
-	measure.len = buflen + measure.used;
 	if (res->ntargets == 0 || fill_addrtuples(res, pat, &measure) != 0)
 		return ERANGE;
 	return fill_addrtuples(res, pat, &fill);
@@ -150,10 +144,9 @@ static int fill_hostent(const struct srv_result *res, const char *queried, int f
 int pack_hostent(const struct srv_result *res, const char *queried, int family,
 		 struct hostent *result, char *buffer, size_t buflen, char **canonp)
 {
-	struct bump measure = {NULL, 0, (size_t)(uintptr_t)buffer % 64};
+	struct bump measure = measuring(buffer, buflen);
 	struct bump fill = {buffer, buflen, 0};
 
-	measure.len = buflen + measure.used;
 	if (res->ntargets == 0 || fill_hostent(res, queried, family, result, &measure) != 0)
 		return ERANGE;
 	fill_hostent(res, queried, family, result, &fill);
@@ -184,10 +177,9 @@ static int fill_servent(const char *name, int port, const char *proto, struct se
 int pack_servent(const char *name, int port, const char *proto, struct servent *result,
 		 char *buffer, size_t buflen)
 {
-	struct bump measure = {NULL, 0, (size_t)(uintptr_t)buffer % 64};
+	struct bump measure = measuring(buffer, buflen);
 	struct bump fill = {buffer, buflen, 0};
 
-	measure.len = buflen + measure.used;
 	if (fill_servent(name, port, proto, result, &measure) != 0)
 		return ERANGE;
 	return fill_servent(name, port, proto, result, &fill);

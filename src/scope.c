@@ -3,16 +3,13 @@
 #include "scope.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "config_load.h"
 #include "nscd.h"
 #include "srv_parse.h"
+#include "stash.h"
 #include "text.h"
 
 static const struct pseudo_service pseudo_services[] = {
@@ -25,62 +22,26 @@ static const struct pseudo_service pseudo_services[] = {
 #define PROTO_UDP 1u
 #define PROTO_TCP 2u
 
+/* A pseudo-service answered, and when. */
+struct pairing {
+	const struct pseudo_service *svc; /* NULL: none */
+	unsigned protos;                  /* PROTO_UDP | PROTO_TCP answered */
+	long long noted_ns;               /* CLOCK_MONOTONIC of the last answer */
+};
+
 /* The pseudo-service this thread's services lookup just answered.  glibc
  * runs getaddrinfo's services lookups and then its hosts lookup on the same
  * thread with nothing in between (docs/glibc-facts.md), so the next hosts
  * lookup consumes it; the window ends one that no hosts lookup followed (a
- * numeric host, a bare getservbyname).  On the heap behind a key, made by
- * the thread's first pseudo-service answer: not __thread, whose first use in
- * a thread allocates the module's TLS block, and glibc ends the process
- * when that allocation fails (docs/glibc-facts.md "Loading"). */
+ * numeric host, a bare getservbyname).  The thread's THREAD_PAIRING block
+ * (stash.h), made by its first pseudo-service answer. */
 struct pending {
-	const struct pseudo_service *svc; /* NULL: none pending */
-	unsigned protos;                  /* PROTO_UDP | PROTO_TCP answered */
-	long long noted_ns;               /* CLOCK_MONOTONIC of the last answer */
-	bool for_name;                    /* pending for the IPv4 half only (scope_pair_again) */
-	int for_entry;                    /* ... through this entry point, of `name` */
-	const struct pseudo_service *taken_svc; /* the pairing last consumed */
-	unsigned taken_protos;
-	long long taken_ns;
+	struct pairing pairing;
+	bool for_name;        /* pending for the IPv4 half only (scope_pair_again) */
+	int for_entry;        /* ... through this entry point, of `name` */
+	struct pairing taken; /* the pairing last consumed */
 	char name[DNS_NAME_TEXT_SIZE + 1];
 };
-
-static pthread_key_t pending_key;
-static pthread_once_t key_once = PTHREAD_ONCE_INIT;
-/* Set once pending_key exists: until some thread is answered a
- * pseudo-service, a lookup learns from this one load that it is unpaired. */
-static atomic_bool key_ready;
-
-static void create_key(void)
-{
-	if (pthread_key_create(&pending_key, free) == 0)
-		atomic_store_explicit(&key_ready, true, memory_order_release);
-}
-
-/* The thread's pairing state, or NULL. */
-static struct pending *current_pending(void)
-{
-	if (!atomic_load_explicit(&key_ready, memory_order_acquire))
-		return NULL;
-	return pthread_getspecific(pending_key);
-}
-
-/* The thread's pairing state, made on first use; NULL when memory ran out. */
-static struct pending *new_pending(void)
-{
-	pthread_once(&key_once, create_key);
-	if (!atomic_load_explicit(&key_ready, memory_order_acquire))
-		return NULL;
-	struct pending *pending = pthread_getspecific(pending_key);
-	if (pending == NULL) {
-		pending = calloc(1, sizeof(*pending));
-		if (pending != NULL && pthread_setspecific(pending_key, pending) != 0) {
-			free(pending);
-			pending = NULL;
-		}
-	}
-	return pending;
-}
 
 const struct pseudo_service *scope_pseudo_service(const char *name)
 {
@@ -90,18 +51,14 @@ const struct pseudo_service *scope_pseudo_service(const char *name)
 	return NULL;
 }
 
-const char *scope_pseudo_service_srv(const struct pseudo_service *svc, const char *proto,
-				     const char **proto_used)
+const char *scope_pseudo_service_proto(const struct pseudo_service *svc, const char *proto)
 {
-	if (proto == NULL) {
-		*proto_used = svc->udp_srv ? "udp" : "tcp";
-		return svc->udp_srv ? svc->udp_srv : svc->tcp_srv;
-	}
-	*proto_used = proto;
+	if (proto == NULL)
+		return svc->udp_srv ? "udp" : "tcp";
 	if (strcmp(proto, "udp") == 0)
-		return svc->udp_srv;
+		return svc->udp_srv ? proto : NULL;
 	if (strcmp(proto, "tcp") == 0)
-		return svc->tcp_srv;
+		return svc->tcp_srv ? proto : NULL;
 	return NULL;
 }
 
@@ -121,31 +78,23 @@ const char *scope_pairing_refusal(void)
 	return NULL;
 }
 
-/* CLOCK_MONOTONIC in nanoseconds; glibc reads it from the vDSO, without a
- * system call and without touching errno. */
-static long long monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 bool scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto)
 {
-	struct pending *p = svc != NULL ? new_pending() : current_pending();
+	struct pending *p = svc != NULL ? thread_block_make(THREAD_PAIRING, sizeof(*p))
+					 : thread_block(THREAD_PAIRING);
 
 	/* Any services lookup starts another call: a pairing kept for the
 	 * IPv4 half of the last one ends. */
 	if (p != NULL && p->for_name) {
-		p->svc = NULL;
+		p->pairing.svc = NULL;
 		p->for_name = false;
 	}
 	if (svc == NULL) {
 		/* A services lookup of another name starts another call; the
 		 * same pseudo-service asked for another protocol (getaddrinfo
 		 * asks tcp, udp, dccp, ... in turn) does not. */
-		if (p != NULL && p->svc != NULL && strcmp(p->svc->name, name) != 0)
-			p->svc = NULL;
+		if (p != NULL && p->pairing.svc != NULL && strcmp(p->pairing.svc->name, name) != 0)
+			p->pairing.svc = NULL;
 		return true;
 	}
 	if (p == NULL)
@@ -157,71 +106,55 @@ bool scope_note_service(const struct pseudo_service *svc, const char *name, cons
 	/* Another call: another service, the window over, or a protocol this
 	 * call could not ask again or after another (getaddrinfo asks tcp
 	 * first, then udp, each once). */
-	if (p->svc != svc || now - p->noted_ns > SCOPE_PAIRING_WINDOW_NS ||
-	    (p->protos & proto_bit) != 0 || proto_bit == PROTO_TCP)
-		p->protos = 0;
-	p->svc = svc;
-	p->noted_ns = now;
-	p->for_name = false;
-	if (proto_bit & PROTO_UDP)
-		p->protos |= svc->udp_srv ? PROTO_UDP : 0u;
-	if (proto_bit & PROTO_TCP)
-		p->protos |= svc->tcp_srv ? PROTO_TCP : 0u;
+	if (p->pairing.svc != svc || now - p->pairing.noted_ns > SCOPE_PAIRING_WINDOW_NS ||
+	    (p->pairing.protos & proto_bit) != 0 || proto_bit == PROTO_TCP)
+		p->pairing.protos = 0;
+	p->pairing.svc = svc;
+	p->pairing.noted_ns = now;
+	/* The protocols asked for that the service has. */
+	p->pairing.protos |= proto_bit & ((svc->udp_srv ? PROTO_UDP : 0u) |
+					  (svc->tcp_srv ? PROTO_TCP : 0u));
 	return true;
 }
 
 const char *scope_trigger_name(enum scope_trigger trigger)
 {
-	switch (trigger) {
-	case SCOPE_NONE: return "none";
-	case SCOPE_SERVICE: return "service";
-	case SCOPE_OWNER_NAME: return "owner-name";
-	case SCOPE_DOMAIN: return "domain";
-	case SCOPE_PROGRAM: return "program";
-	}
-	return "unknown";
-}
+	static const char *const names[] = {
+		[SCOPE_NONE] = "none", [SCOPE_SERVICE] = "service", [SCOPE_OWNER_NAME] = "owner-name",
+		[SCOPE_DOMAIN] = "domain", [SCOPE_PROGRAM] = "program"};
 
-struct pairing {
-	const struct pseudo_service *svc; /* NULL: none */
-	unsigned protos;                  /* PROTO_UDP | PROTO_TCP answered */
-};
+	return (unsigned)trigger < sizeof(names) / sizeof(names[0]) ? names[trigger] : "unknown";
+}
 
 /* Consumes the thread's pending pseudo-service: it, if still within the
  * pairing window and, when kept for an IPv4 half, if this lookup is it. */
 static struct pairing take_pending(const char *name, int entry, int family)
 {
-	struct pending *p = current_pending();
-	struct pairing taken = {NULL, 0};
+	struct pending *p = thread_block(THREAD_PAIRING);
+	const struct pairing none = {NULL, 0, 0};
 
 	if (p == NULL)
-		return taken;
-	if (p->svc != NULL && monotonic_ns() - p->noted_ns <= SCOPE_PAIRING_WINDOW_NS &&
-	    (!p->for_name ||
-	     (family == AF_INET && entry == p->for_entry && strcmp(p->name, name) == 0))) {
-		taken.svc = p->svc;
-		taken.protos = p->protos;
-	}
-	p->svc = NULL;
+		return none;
+	bool valid = p->pairing.svc != NULL &&
+		     monotonic_ns() - p->pairing.noted_ns <= SCOPE_PAIRING_WINDOW_NS &&
+		     (!p->for_name ||
+		      (family == AF_INET && entry == p->for_entry && strcmp(p->name, name) == 0));
+	p->taken = valid ? p->pairing : none;
+	p->pairing.svc = NULL;
 	p->for_name = false;
-	p->taken_svc = taken.svc;
-	p->taken_protos = taken.protos;
-	p->taken_ns = p->noted_ns;
-	return taken;
+	return p->taken;
 }
 
 void scope_pair_again(const char *name, int entry)
 {
-	struct pending *p = current_pending();
+	struct pending *p = thread_block(THREAD_PAIRING);
 
-	if (p == NULL || p->taken_svc == NULL || !text_copy(p->name, sizeof(p->name), name))
+	if (p == NULL || p->taken.svc == NULL || !text_copy(p->name, sizeof(p->name), name))
 		return;
-	p->svc = p->taken_svc;
-	p->protos = p->taken_protos;
-	p->noted_ns = p->taken_ns;
+	p->pairing = p->taken;
 	p->for_name = true;
 	p->for_entry = entry;
-	p->taken_svc = NULL;
+	p->taken.svc = NULL;
 }
 
 static void add_service(struct srv_request *req, const char *srv)
@@ -230,34 +163,14 @@ static void add_service(struct srv_request *req, const char *srv)
 		text_copy(req->services[req->nservices++], SRV_SERVICE_SIZE, srv);
 }
 
-/* A lookup paired with a pseudo-service: its SRV names and port. */
-static void fill_from_pairing(struct srv_request *req, const char *name, struct pairing pairing)
-{
-	req->port = pairing.svc->port;
-	req->nservices = 0;
-	if (srv_is_owner_name(name))
-		return; /* the name says which SRV name to ask */
-	if (pairing.protos & PROTO_UDP)
-		add_service(req, pairing.svc->udp_srv);
-	if (pairing.protos & PROTO_TCP)
-		add_service(req, pairing.svc->tcp_srv);
-}
-
-/* Fills req for a lookup in scope through `trigger`. */
+/* Fills req for a lookup in scope through `trigger` with the options of
+ * the config's decision. */
 static enum scope_trigger fill_request(enum scope_trigger trigger, const char *name,
 				       struct srv_request *req,
 				       const struct config_decision *decision)
 {
 	req->allow_cname = decision->allow_cname;
 	req->use_cache = decision->cache;
-	if (trigger == SCOPE_OWNER_NAME) {
-		req->port = -1; /* the program knows its port; any target will do */
-		req->nservices = 0;
-	} else if (trigger != SCOPE_SERVICE) {
-		/* config_load_decide put the entry's services in req. */
-		req->port = decision->port;
-		req->nservices = decision->nservices;
-	}
 	/* A name longer than any host name is cut here and refused by the
 	 * NSS glue, which compares the two. */
 	text_copy(req->name, sizeof(req->name), name);
@@ -266,17 +179,26 @@ static enum scope_trigger fill_request(enum scope_trigger trigger, const char *n
 
 /* In scope by a pairing or as an owner name: the config gives the options
  * only. */
-static enum scope_trigger classify_without_config(enum scope_trigger trigger, const char *name,
-						  struct srv_request *req, bool *debug,
-						  struct pairing pairing)
+static enum scope_trigger classify_without_config(const char *name, struct srv_request *req,
+						  bool *debug, struct pairing pairing)
 {
 	struct config_decision decision;
 
 	config_load_decide(NULL, NULL, &decision, NULL);
 	*debug = decision.debug;
-	if (trigger == SCOPE_SERVICE)
-		fill_from_pairing(req, name, pairing);
-	return fill_request(trigger, name, req, &decision);
+	/* An owner name without a pairing: the program knows its port, any
+	 * target will do. */
+	req->port = pairing.svc != NULL ? pairing.svc->port : -1;
+	req->nservices = 0;
+	/* A paired owner name says which SRV name to ask. */
+	if (pairing.svc != NULL && !srv_is_owner_name(name)) {
+		if (pairing.protos & PROTO_UDP)
+			add_service(req, pairing.svc->udp_srv);
+		if (pairing.protos & PROTO_TCP)
+			add_service(req, pairing.svc->tcp_srv);
+	}
+	return fill_request(pairing.svc != NULL ? SCOPE_SERVICE : SCOPE_OWNER_NAME, name, req,
+			    &decision);
 }
 
 /* A name that config_load_matches found: the whole decision (which a
@@ -290,6 +212,8 @@ static enum scope_trigger classify_by_config(const char *name, struct srv_reques
 	*debug = decision.debug;
 	if (!decision.matched)
 		return SCOPE_NONE;
+	req->port = decision.port;
+	req->nservices = decision.nservices; /* the entry's services, copied above */
 	return fill_request(decision.by_program ? SCOPE_PROGRAM : SCOPE_DOMAIN, name, req,
 			    &decision);
 }
@@ -299,10 +223,8 @@ enum scope_trigger scope_classify(const char *name, int entry, int family,
 {
 	struct pairing pairing = take_pending(name, entry, family);
 
-	if (pairing.svc != NULL)
-		return classify_without_config(SCOPE_SERVICE, name, req, debug, pairing);
-	if (name[0] == '_' && srv_is_owner_name(name))
-		return classify_without_config(SCOPE_OWNER_NAME, name, req, debug, pairing);
+	if (pairing.svc != NULL || (name[0] == '_' && srv_is_owner_name(name)))
+		return classify_without_config(name, req, debug, pairing);
 	/* Most lookups end here, out of scope, having copied nothing. */
 	if (!config_load_matches(name, scope_program_name(), debug))
 		return SCOPE_NONE;

@@ -32,10 +32,10 @@ enum scope_trigger {
 
 /* The pseudo-service called `name`, or NULL. */
 const struct pseudo_service *scope_pseudo_service(const char *name);
-/* The SRV name of `svc` for `proto` ("udp"/"tcp"); NULL if it has none.  A
- * NULL proto means the service's first protocol. */
-const char *scope_pseudo_service_srv(const struct pseudo_service *svc, const char *proto,
-				     const char **proto_used);
+/* The protocol `svc` is answered for when asked for `proto` ("udp"/"tcp";
+ * NULL: the service's first protocol), or NULL when it has no SRV name for
+ * that protocol. */
+const char *scope_pseudo_service_proto(const struct pseudo_service *svc, const char *proto);
 
 /* Why the pseudo-service cannot be paired in this process, or NULL when it
  * can: inside a caching daemon, or when a caching daemon answers this
@@ -60,11 +60,11 @@ void scope_pair_again(const char *name, int entry);
 
 /* Decides whether the hosts lookup of `name` (through entry point `entry`,
  * for `family`: they matter to a pairing kept by scope_pair_again) is in
- * scope; if so fills
- * req->name, services, port, allow_cname and use_cache (family and failover
- * are the caller's); out of scope (SCOPE_NONE) leaves *req alone.  *debug
- * tells whether the config asks for debug logging.  Consumes the thread's
- * pending pseudo-service, whatever the outcome.  Leaves errno alone. */
+ * scope; if so fills req->name, services, port, allow_cname and use_cache
+ * (family and failover are the caller's); out of scope (SCOPE_NONE) leaves
+ * *req alone.  *debug tells whether the config asks for debug logging.
+ * Consumes the thread's pending pseudo-service, whatever the outcome.
+ * Leaves errno alone. */
 enum scope_trigger scope_classify(const char *name, int entry, int family,
 				  struct srv_request *req, bool *debug);
 
@@ -74,10 +74,3 @@ const char *scope_trigger_name(enum scope_trigger trigger);
 const char *scope_program_name(void);
 
 #endif
-/* Called by getservbyname_r for every services lookup it sees: a
- * pseudo-service it answered (svc, proto) becomes the thread's pairing for
- * the next hosts lookup; any other name (svc NULL) ends a pending pairing,
- * since it starts another call.  False when the pairing cannot be kept (no
- * memory for the thread's state): the pseudo-service must not be answered. */
-bool scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto);
-

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Per-thread ERANGE stash: see stash.h. */
+/* Per-thread ERANGE stash and the per-thread blocks: see stash.h. */
 #include "stash.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,23 +11,19 @@
  * answer a later call that made no services lookup. */
 #define STASH_LIFETIME_NS 250000000LL /* 250 ms */
 
-/* The thread's slot, on the heap behind a key: not __thread, whose first
- * use in a thread allocates the module's TLS block, and glibc ends the
- * process when that allocation fails (docs/glibc-facts.md "Loading").
- * pthread_getspecific never allocates. */
+/* The thread's THREAD_STASH block. */
 struct slot {
 	struct stash_item item; /* item.res NULL: empty */
 	long long stored_ns; /* CLOCK_MONOTONIC */
 };
 
-static pthread_key_t slot_key;
-static pthread_once_t key_once = PTHREAD_ONCE_INIT;
-/* Set once slot_key exists: until some thread keeps a result, a lookup
- * learns from this one load that it has nothing stashed. */
-static atomic_bool key_ready;
+pthread_key_t thread_keys[THREAD_BLOCKS];
+atomic_bool thread_block_made[THREAD_BLOCKS];
+static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
+static atomic_bool key_made[THREAD_BLOCKS];
 
 /* Frees the slot (and an untaken result) of a thread that exits. */
-static void free_at_thread_exit(void *ptr)
+static void free_slot(void *ptr)
 {
 	struct slot *slot = ptr;
 
@@ -37,47 +31,43 @@ static void free_at_thread_exit(void *ptr)
 	free(slot);
 }
 
-static void create_key(void)
+static void create_keys(void)
 {
-	if (pthread_key_create(&slot_key, free_at_thread_exit) == 0)
-		atomic_store_explicit(&key_ready, true, memory_order_release);
+	static void (*const destructors[THREAD_BLOCKS])(void *) = {free_slot, free};
+
+	for (int i = 0; i < THREAD_BLOCKS; i++)
+		if (pthread_key_create(&thread_keys[i], destructors[i]) == 0)
+			atomic_store_explicit(&key_made[i], true, memory_order_release);
 }
 
-/* The thread's slot, or NULL. */
-static struct slot *current_slot(void)
+void *thread_block_make(enum thread_block which, size_t size)
 {
-	if (!atomic_load_explicit(&key_ready, memory_order_acquire))
-		return NULL;
-	return pthread_getspecific(slot_key);
-}
+	void *block = thread_block(which);
 
-/* The thread's slot, made on first use; NULL when memory ran out. */
-static struct slot *new_slot(void)
-{
-	pthread_once(&key_once, create_key);
-	if (!atomic_load_explicit(&key_ready, memory_order_acquire))
+	if (block != NULL)
+		return block;
+	pthread_once(&keys_once, create_keys);
+	if (!atomic_load_explicit(&key_made[which], memory_order_acquire))
 		return NULL;
-	struct slot *slot = pthread_getspecific(slot_key);
-	if (slot == NULL) {
-		slot = calloc(1, sizeof(*slot));
-		if (slot != NULL && pthread_setspecific(slot_key, slot) != 0) {
-			free(slot);
-			slot = NULL;
-		}
+	block = calloc(1, size);
+	if (block == NULL || pthread_setspecific(thread_keys[which], block) != 0) {
+		free(block);
+		return NULL;
 	}
-	return slot;
+	atomic_store_explicit(&thread_block_made[which], true, memory_order_release);
+	return block;
 }
 
-static long long monotonic_ns(void)
+long long monotonic_ns(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no system call */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 bool stash_put(const struct stash_item *item)
 {
-	struct slot *slot = new_slot();
+	struct slot *slot = thread_block_make(THREAD_STASH, sizeof(*slot));
 
 	if (slot == NULL) {
 		free(item->res);
@@ -91,7 +81,7 @@ bool stash_put(const struct stash_item *item)
 
 void stash_drop(void)
 {
-	struct slot *slot = current_slot();
+	struct slot *slot = thread_block(THREAD_STASH);
 
 	if (slot != NULL && slot->item.res != NULL) {
 		free(slot->item.res);
@@ -101,7 +91,7 @@ void stash_drop(void)
 
 bool stash_take(const char *name, int entry, int family, size_t buflen, struct stash_item *out)
 {
-	struct slot *slot = current_slot();
+	struct slot *slot = thread_block(THREAD_STASH);
 
 	if (slot == NULL || slot->item.res == NULL)
 		return false;

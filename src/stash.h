@@ -12,6 +12,8 @@
 #ifndef SRVSIP_STASH_H
 #define SRVSIP_STASH_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "srv.h"
@@ -34,5 +36,33 @@ bool stash_put(const struct stash_item *item);
 bool stash_take(const char *name, int entry, int family, size_t buflen, struct stash_item *out);
 /* Drops the thread's item: a services lookup is never part of a retry. */
 void stash_drop(void);
+
+/* The module's per-thread state, this stash and the pairing (scope.c): each
+ * a heap block behind a pthread key, made when first needed, freed at thread
+ * exit.  Not __thread: a dlopened module's TLS block is allocated at a
+ * thread's first access, and glibc ends the process when that allocation
+ * fails (docs/glibc-facts.md "Loading"). */
+enum thread_block { THREAD_STASH, THREAD_PAIRING, THREAD_BLOCKS };
+
+extern pthread_key_t thread_keys[THREAD_BLOCKS];
+/* Set once some thread made a block of the kind (thread_block_make). */
+extern atomic_bool thread_block_made[THREAD_BLOCKS];
+
+/* The calling thread's block, or NULL.  Until some thread made a block of
+ * that kind, one atomic load (inline: every lookup pays it) and no key. */
+static inline void *thread_block(enum thread_block which)
+{
+	if (!atomic_load_explicit(&thread_block_made[which], memory_order_acquire))
+		return NULL;
+	return pthread_getspecific(thread_keys[which]); /* never allocates */
+}
+
+/* The calling thread's block, `size` zeroed octets made on first use; NULL
+ * when memory ran out. */
+void *thread_block_make(enum thread_block which, size_t size);
+
+/* CLOCK_MONOTONIC in nanoseconds; glibc reads it from the vDSO, without a
+ * system call and without touching errno. */
+long long monotonic_ns(void);
 
 #endif
