@@ -20,7 +20,6 @@ struct config_entry {
 	int port;
 	char services[SRV_MAX_SERVICES][SRV_SERVICE_SIZE];
 	unsigned nservices;
-	unsigned line;
 };
 
 /* Name lengths the index of struct srvsip_config tells apart. */
