@@ -139,22 +139,22 @@ static void publish(struct snapshot *fresh)
 static struct snapshot *parse_text(char *buf, size_t len)
 {
 	struct snapshot *fresh = calloc(1, sizeof(*fresh));
-	FILE *stream = fresh != NULL && len > 0 ? fmemopen(buf, len, "r") : NULL;
+	/* glibc takes a length of 0 since 2.22: a stream at its end. */
+	FILE *stream = fresh != NULL ? fmemopen(buf, len, "r") : NULL;
 
-	if (fresh == NULL || (len > 0 && stream == NULL)) {
+	if (stream == NULL) {
 		free(fresh);
 		return NULL;
 	}
 	/* The warnings of a file that itself turns debugging on are logged
 	 * after it is parsed: parse once quietly, then once more if needed. */
-	int parsed = stream != NULL ? config_parse(stream, &fresh->cfg, NULL, NULL) : 0;
+	int parsed = config_parse(stream, &fresh->cfg, NULL, NULL);
 	if (parsed == 0 && fresh->cfg.debug && fresh->cfg.bad_lines > 0 &&
 	    fseek(stream, 0, SEEK_SET) == 0) {
 		config_free(&fresh->cfg);
 		parsed = config_parse(stream, &fresh->cfg, report_bad_line, NULL);
 	}
-	if (stream != NULL)
-		fclose(stream);
+	fclose(stream);
 	if (parsed < 0) { /* out of memory: config_parse left cfg empty */
 		free(fresh);
 		return NULL;
