@@ -1,19 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Config file loading and reloading: see config_load.h.
- *
- * Lookups read the current snapshot through one atomic pointer, without a
- * lock.  A snapshot is never changed once published and never freed while
- * the module is loaded (the destructor frees them, and only when no other
- * thread exists: see config_release), so a lookup can use whatever
- * snapshot it loaded for as long as it likes.  A
- * reload publishes a new snapshot only when the file's content changed (a
- * file rewritten with the same words costs nothing), so the memory kept is
- * the configs an administrator wrote while the process ran.
- *
- * refresh_lock lets one thread at a time check the file (at most once a
- * second).  Lookups take it with trylock: none ever waits for another
- * thread's stat() or parse.  Only the first load of the process waits, so
- * that no lookup runs with the config not yet read. */
+/* Config file loading and reloading: see config_load.h, and DESIGN.md
+ * "Concurrency and process safety" for the snapshots and refresh_lock.
+ * Lookups load a snapshot with one atomic load and may use it for as long
+ * as they like: it never changes and is never freed while another thread
+ * exists (config_release).  A new one is published only when the file's
+ * words changed, so the memory kept is the configs an administrator wrote
+ * while the process ran. */
 #include "config_load.h"
 
 #include <errno.h>
