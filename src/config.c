@@ -101,6 +101,7 @@ static const char *parse_entry(char **words, int n, bool is_domain, struct confi
 	const char *name = words[1];
 	bool fits = text_copy(entry->name, sizeof(entry->name), name);
 	entry->suffix = is_domain && name[0] == '.';
+	entry->program = !is_domain;
 	if (is_domain && (!fits || !srv_name_valid(entry->suffix ? name + 1 : name)))
 		return "invalid domain name";
 	if (!is_domain && (!fits || strchr(name, '/') != NULL))

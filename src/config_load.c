@@ -326,21 +326,16 @@ static const struct snapshot *current_snapshot(void)
 	return atomic_load_explicit(&current, memory_order_acquire);
 }
 
-/* The entry that applies to `name` or `program` (either may be NULL), or
- * NULL; *by_program tells which. */
+/* The entry that applies to `name` or `program` (either may be NULL), or NULL. */
 static inline const struct config_entry *match_entry(const struct snapshot *snap,
-						     const char *name, const char *program,
-						     bool *by_program)
+						     const char *name, const char *program)
 {
 	const struct config_entry *entry = NULL;
 
-	*by_program = false;
 	if (name != NULL && snap->cfg.ndomains > 0)
 		entry = config_match_domain(&snap->cfg, name);
-	if (entry == NULL && program != NULL && snap->cfg.nprograms > 0 && snap->programs_apply) {
+	if (entry == NULL && program != NULL && snap->cfg.nprograms > 0 && snap->programs_apply)
 		entry = config_match_program(&snap->cfg, program);
-		*by_program = entry != NULL;
-	}
 	return entry;
 }
 
@@ -348,9 +343,7 @@ void config_load_decide(const char *name, const char *program, struct config_dec
 			char (*services)[SRV_SERVICE_SIZE])
 {
 	const struct snapshot *snap = current_snapshot();
-	bool by_program;
-	const struct config_entry *entry =
-		snap != NULL ? match_entry(snap, name, program, &by_program) : NULL;
+	const struct config_entry *entry = snap != NULL ? match_entry(snap, name, program) : NULL;
 
 	/* Without a usable file: no debug, no CNAME targets, the cache on. */
 	*out = (struct config_decision){.debug = snap != NULL && snap->cfg.debug,
@@ -359,7 +352,7 @@ void config_load_decide(const char *name, const char *program, struct config_dec
 	if (entry == NULL)
 		return;
 	out->matched = true;
-	out->by_program = by_program;
+	out->by_program = entry->program;
 	out->port = entry->port;
 	out->nservices = (uint8_t)entry->nservices;
 	if (services != NULL)
@@ -369,8 +362,7 @@ void config_load_decide(const char *name, const char *program, struct config_dec
 bool config_load_matches(const char *name, const char *program, bool *debug)
 {
 	const struct snapshot *snap = current_snapshot();
-	bool by_program;
 
 	*debug = snap != NULL && snap->cfg.debug;
-	return snap != NULL && match_entry(snap, name, program, &by_program) != NULL;
+	return snap != NULL && match_entry(snap, name, program) != NULL;
 }
