@@ -64,11 +64,10 @@ static void check_services(const struct config_entry *e)
 	}
 }
 
-static void check_entry(const struct config_entry *e, bool domain, unsigned lines)
+static void check_entry(const struct config_entry *e, bool domain)
 {
 	check(memchr(e->name, '\0', sizeof(e->name)) != NULL);
 	check(e->port >= 1 && e->port <= 65535);
-	check(e->line >= 1 && e->line <= lines);
 	check_services(e);
 	if (domain) {
 		size_t len = strlen(e->name);
@@ -87,7 +86,7 @@ static void check_entry(const struct config_entry *e, bool domain, unsigned line
 static bool same_entry(const struct config_entry *a, const struct config_entry *b)
 {
 	if (strcmp(a->name, b->name) != 0 || a->suffix != b->suffix || a->port != b->port ||
-	    a->nservices != b->nservices || a->line != b->line)
+	    a->nservices != b->nservices)
 		return false;
 	for (unsigned i = 0; i < a->nservices; i++)
 		if (strcmp(a->services[i], b->services[i]) != 0)
@@ -152,12 +151,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	config_free(&quiet);
 	check(quiet.domains == NULL && quiet.ndomains == 0);
 
-	unsigned prev_line = 0;
 	for (size_t i = 0; i < cfg.ndomains; i++) {
 		const struct config_entry *e = &cfg.domains[i];
-		check_entry(e, true, lines);
-		check(e->line > prev_line);
-		prev_line = e->line;
+		check_entry(e, true);
 		/* Every entry is found for the names it stands for. */
 		char name[DNS_NAME_TEXT_SIZE + 8];
 		if (e->suffix) {
@@ -176,12 +172,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check(config_match_domain(&cfg, name) == m);
 		}
 	}
-	prev_line = 0;
 	for (size_t i = 0; i < cfg.nprograms; i++) {
 		const struct config_entry *e = &cfg.programs[i];
-		check_entry(e, false, lines);
-		check(e->line > prev_line);
-		prev_line = e->line;
+		check_entry(e, false);
 		const struct config_entry *m = config_match_program(&cfg, e->name);
 		check(m != NULL && strcmp(m->name, e->name) == 0 && m <= e);
 	}

@@ -101,6 +101,7 @@ static const char *parse_entry(char **words, int n, bool is_domain, struct confi
 	const char *name = words[1];
 	bool fits = text_copy(entry->name, sizeof(entry->name), name);
 	entry->suffix = is_domain && name[0] == '.';
+	entry->program = !is_domain;
 	if (is_domain && (!fits || !srv_name_valid(entry->suffix ? name + 1 : name)))
 		return "invalid domain name";
 	if (!is_domain && (!fits || strchr(name, '/') != NULL))
@@ -162,7 +163,7 @@ static bool length_indexed(const struct srvsip_config *cfg, size_t len)
 static const char out_of_memory[] = "out of memory";
 
 /* A domain or program line: its entry kept, or the problem. */
-static const char *keep_entry(struct srvsip_config *cfg, char **words, int n, unsigned line)
+static const char *keep_entry(struct srvsip_config *cfg, char **words, int n)
 {
 	bool is_domain = words[0][0] == 'd';
 	struct config_entry **list = is_domain ? &cfg->domains : &cfg->programs;
@@ -175,7 +176,6 @@ static const char *keep_entry(struct srvsip_config *cfg, char **words, int n, un
 	struct config_entry *grown = realloc(*list, (*count + 1) * sizeof(**list));
 	if (grown == NULL)
 		return out_of_memory;
-	entry.line = line;
 	grown[*count] = entry;
 	*list = grown;
 	(*count)++;
@@ -185,7 +185,7 @@ static const char *keep_entry(struct srvsip_config *cfg, char **words, int n, un
 }
 
 /* One line of the file (its words, n > 0): NULL, or what is wrong. */
-static const char *parse_line(struct srvsip_config *cfg, char **words, int n, unsigned line)
+static const char *parse_line(struct srvsip_config *cfg, char **words, int n)
 {
 	if (strcmp(words[0], "debug") == 0 && n == 1) {
 		cfg->debug = true;
@@ -195,7 +195,7 @@ static const char *parse_line(struct srvsip_config *cfg, char **words, int n, un
 		   (strcmp(words[1], "on") == 0 || strcmp(words[1], "off") == 0)) {
 		cfg->cache_off = strcmp(words[1], "off") == 0;
 	} else if (strcmp(words[0], "domain") == 0 || strcmp(words[0], "program") == 0) {
-		return keep_entry(cfg, words, n, line);
+		return keep_entry(cfg, words, n);
 	} else {
 		return "unknown keyword or arguments (expected debug, allow-cname, cache on|off, "
 		       "domain, program)";
@@ -221,7 +221,7 @@ int config_parse(FILE *stream, struct srvsip_config *cfg, config_error_fn on_err
 		else if (n < 0)
 			problem = "too many words or a non-ASCII octet";
 		else if (n > 0)
-			problem = parse_line(cfg, words, n, line);
+			problem = parse_line(cfg, words, n);
 		if (problem == out_of_memory) {
 			config_free(cfg);
 			return -1;

@@ -17,10 +17,10 @@ struct config_entry {
 	char name[DNS_NAME_TEXT_SIZE + 1]; /* lower case, no trailing dot; suffix: leading '.' */
 	size_t len;                        /* strlen(name) */
 	bool suffix;
+	bool program;                      /* a program line, not a domain line */
 	int port;
 	char services[SRV_MAX_SERVICES][SRV_SERVICE_SIZE];
 	unsigned nservices;
-	unsigned line;
 };
 
 /* Name lengths the index of struct srvsip_config tells apart. */

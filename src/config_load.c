@@ -1,19 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Config file loading and reloading: see config_load.h.
- *
- * Lookups read the current snapshot through one atomic pointer, without a
- * lock.  A snapshot is never changed once published and never freed while
- * the module is loaded (the destructor frees them, and only when no other
- * thread exists: see config_release), so a lookup can use whatever
- * snapshot it loaded for as long as it likes.  A
- * reload publishes a new snapshot only when the file's content changed (a
- * file rewritten with the same words costs nothing), so the memory kept is
- * the configs an administrator wrote while the process ran.
- *
- * refresh_lock lets one thread at a time check the file (at most once a
- * second).  Lookups take it with trylock: none ever waits for another
- * thread's stat() or parse.  Only the first load of the process waits, so
- * that no lookup runs with the config not yet read. */
+/* Config file loading and reloading: see config_load.h, and DESIGN.md
+ * "Concurrency and process safety" for the snapshots and refresh_lock.
+ * Lookups load a snapshot with one atomic load and may use it for as long
+ * as they like: it never changes and is never freed while another thread
+ * exists (config_release).  A new one is published only when the file's
+ * words changed, so the memory kept is the configs an administrator wrote
+ * while the process ran. */
 #include "config_load.h"
 
 #include <errno.h>
@@ -139,22 +131,22 @@ static void publish(struct snapshot *fresh)
 static struct snapshot *parse_text(char *buf, size_t len)
 {
 	struct snapshot *fresh = calloc(1, sizeof(*fresh));
-	FILE *stream = fresh != NULL && len > 0 ? fmemopen(buf, len, "r") : NULL;
+	/* glibc takes a length of 0 since 2.22: a stream at its end. */
+	FILE *stream = fresh != NULL ? fmemopen(buf, len, "r") : NULL;
 
-	if (fresh == NULL || (len > 0 && stream == NULL)) {
+	if (stream == NULL) {
 		free(fresh);
 		return NULL;
 	}
 	/* The warnings of a file that itself turns debugging on are logged
 	 * after it is parsed: parse once quietly, then once more if needed. */
-	int parsed = stream != NULL ? config_parse(stream, &fresh->cfg, NULL, NULL) : 0;
+	int parsed = config_parse(stream, &fresh->cfg, NULL, NULL);
 	if (parsed == 0 && fresh->cfg.debug && fresh->cfg.bad_lines > 0 &&
 	    fseek(stream, 0, SEEK_SET) == 0) {
 		config_free(&fresh->cfg);
 		parsed = config_parse(stream, &fresh->cfg, report_bad_line, NULL);
 	}
-	if (stream != NULL)
-		fclose(stream);
+	fclose(stream);
 	if (parsed < 0) { /* out of memory: config_parse left cfg empty */
 		free(fresh);
 		return NULL;
@@ -334,21 +326,16 @@ static const struct snapshot *current_snapshot(void)
 	return atomic_load_explicit(&current, memory_order_acquire);
 }
 
-/* The entry that applies to `name` or `program` (either may be NULL), or
- * NULL; *by_program tells which. */
+/* The entry that applies to `name` or `program` (either may be NULL), or NULL. */
 static inline const struct config_entry *match_entry(const struct snapshot *snap,
-						     const char *name, const char *program,
-						     bool *by_program)
+						     const char *name, const char *program)
 {
 	const struct config_entry *entry = NULL;
 
-	*by_program = false;
 	if (name != NULL && snap->cfg.ndomains > 0)
 		entry = config_match_domain(&snap->cfg, name);
-	if (entry == NULL && program != NULL && snap->cfg.nprograms > 0 && snap->programs_apply) {
+	if (entry == NULL && program != NULL && snap->cfg.nprograms > 0 && snap->programs_apply)
 		entry = config_match_program(&snap->cfg, program);
-		*by_program = entry != NULL;
-	}
 	return entry;
 }
 
@@ -356,9 +343,7 @@ void config_load_decide(const char *name, const char *program, struct config_dec
 			char (*services)[SRV_SERVICE_SIZE])
 {
 	const struct snapshot *snap = current_snapshot();
-	bool by_program;
-	const struct config_entry *entry =
-		snap != NULL ? match_entry(snap, name, program, &by_program) : NULL;
+	const struct config_entry *entry = snap != NULL ? match_entry(snap, name, program) : NULL;
 
 	/* Without a usable file: no debug, no CNAME targets, the cache on. */
 	*out = (struct config_decision){.debug = snap != NULL && snap->cfg.debug,
@@ -367,7 +352,7 @@ void config_load_decide(const char *name, const char *program, struct config_dec
 	if (entry == NULL)
 		return;
 	out->matched = true;
-	out->by_program = by_program;
+	out->by_program = entry->program;
 	out->port = entry->port;
 	out->nservices = (uint8_t)entry->nservices;
 	if (services != NULL)
@@ -377,8 +362,7 @@ void config_load_decide(const char *name, const char *program, struct config_dec
 bool config_load_matches(const char *name, const char *program, bool *debug)
 {
 	const struct snapshot *snap = current_snapshot();
-	bool by_program;
 
 	*debug = snap != NULL && snap->cfg.debug;
-	return snap != NULL && match_entry(snap, name, program, &by_program) != NULL;
+	return snap != NULL && match_entry(snap, name, program) != NULL;
 }

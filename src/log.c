@@ -14,7 +14,7 @@ void srvsip_log(int priority, const char *fmt, ...)
 {
 	int saved_errno = errno;
 	char line[1024];
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = SRVSIP_SYSLOG_PATH};
 	va_list ap;
 	int fd;
 	int prefix = snprintf(line, sizeof(line), "<%d>libnss_srvsip[%ld]: ", LOG_DAEMON | priority,
@@ -31,7 +31,6 @@ void srvsip_log(int priority, const char *fmt, ...)
 	for (char *p = line + prefix; *p; p++)
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
 			*p = '?';
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", SRVSIP_SYSLOG_PATH);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		goto out;

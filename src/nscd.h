@@ -1,13 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Name-service caching daemons and the pseudo-service pairing.
- *
- * A pseudo-service lookup works only when its services lookup and its hosts
- * lookup run in the same thread of the same process (docs/glibc-facts.md).
- * A caching daemon breaks that twice: inside the daemon, lookups of many
- * clients share its threads; and in a client whose hosts lookups the daemon
- * answers, the hosts lookup never reaches this process's module.  Both are
- * recognised here so that the pseudo-service is refused (EAI_SERVICE)
- * instead of paired wrongly or not at all. */
+/* Name-service caching daemons, which break the pseudo-service pairing
+ * (DESIGN.md "Scope", docs/glibc-facts.md): recognised here so that the
+ * pseudo-service is refused (EAI_SERVICE) instead of paired wrongly. */
 #ifndef SRVSIP_NSCD_H
 #define SRVSIP_NSCD_H
 

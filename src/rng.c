@@ -39,21 +39,18 @@ void srv_xoshiro_seed(struct srv_xoshiro *gen, uint64_t seed)
 
 void srv_xoshiro_seed_os(struct srv_xoshiro *gen)
 {
-	uint64_t seed[2] = {0, 0};
+	uint64_t seed = 0;
 	int saved_errno = errno;
-	ssize_t got = getrandom(seed, sizeof(seed), GRND_NONBLOCK);
 
-	if (got != (ssize_t)sizeof(seed)) {
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed)) {
 		/* Early boot without entropy: still different per call and per
 		 * thread, which is all load sharing needs. */
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		seed[0] ^= (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32);
-		seed[1] ^= (uint64_t)(uintptr_t)&ts;
+		seed ^= (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)(uintptr_t)&ts;
 	}
 	errno = saved_errno;
-	uint64_t mix = seed[0];
-	srv_xoshiro_seed(gen, splitmix64(&mix) ^ seed[1]);
+	srv_xoshiro_seed(gen, seed);
 }
 
 static uint64_t rotl(uint64_t x, int k)
