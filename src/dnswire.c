@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "text.h"
+
 #define DNS_LABEL_MAX 63
 #define DNS_NAME_WIRE_MAX 255
 
@@ -101,15 +103,10 @@ int dns_name_skip(const uint8_t *data, size_t len, size_t offset, size_t *end)
 	return 0;
 }
 
-static uint8_t ascii_lower(uint8_t ch)
-{
-	return (ch >= 'A' && ch <= 'Z') ? (uint8_t)(ch + ('a' - 'A')) : ch;
-}
-
 static bool labels_equal(const uint8_t *a, const uint8_t *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i]))
+		if (a[i] != b[i] && ascii_lower((char)a[i]) != ascii_lower((char)b[i]))
 			return false;
 	return true;
 }
