@@ -56,7 +56,7 @@ typedef uint8_t address_answers[BATCH_MAX][ADDRESS_ANSWER_SIZE];
 _Static_assert(sizeof(struct lookup_buffers) < (size_t)96 * 1024, "a small heap block");
 
 /* What is known of one target's addresses, from worst to best news for the
- * lookup (merge_state keeps the best). */
+ * lookup. */
 enum target_state {
 	TARGET_PENDING,      /* not covered by the Additional section: ask */
 	TARGET_ABSENT,       /* NXDOMAIN */
@@ -126,11 +126,6 @@ static enum dns_outcome query_srv(struct lookup *lk, const char *name, bool sear
 
 /* ---- target addresses ----------------------------------------------- */
 
-static enum target_state merge_state(enum target_state a, enum target_state b)
-{
-	return a > b ? a : b;
-}
-
 /* What one A or AAAA reply says about a candidate; its addresses of the
  * query's family are added to the candidate's target. */
 static enum target_state read_address_reply(const struct lookup *lk, struct candidate *c,
@@ -194,7 +189,7 @@ static void ask_addresses(struct lookup *lk, const size_t *which, size_t n)
 		enum target_state known = c->state;
 		if (known == TARGET_PENDING)
 			known = c->glue;
-		c->state = merge_state(known, learnt);
+		c->state = learnt > known ? learnt : known; /* the better news */
 	}
 }
 
@@ -420,15 +415,6 @@ static bool request_valid(const struct srv_request *req)
 	return req->nservices > 0 || srv_is_owner_name(req->name);
 }
 
-/* The domain whose SRV names are asked: the name, or an owner name's
- * domain (after its first two labels). */
-static const char *srv_domain(const struct srv_request *req)
-{
-	if (req->nservices > 0)
-		return req->name;
-	return strchr(strchr(req->name, '.') + 1, '.') + 1;
-}
-
 void srv_resolve(const struct srv_request *req, const struct dns_transport *transport,
 		 struct srv_rng *rng, struct srv_result *res)
 {
@@ -446,18 +432,20 @@ void srv_resolve(const struct srv_request *req, const struct dns_transport *tran
 		set_outcome(&lk, SRV_NO_MEMORY, "out of memory");
 		goto out;
 	}
-	/* RFC 3263 takes the domain as fully qualified: a name with a dot is
-	 * asked as it is, whatever ndots and the search list say; a single
-	 * label follows the search list as the dns module would. */
-	bool search = strchr(srv_domain(req), '.') == NULL;
+	/* RFC 3263 takes the domain (the name, or an owner name's after its
+	 * first two labels) as fully qualified: a name with a dot is asked as
+	 * it is, whatever ndots and the search list say; a single label
+	 * follows the search list as the dns module would. */
+	const char *domain = req->nservices > 0 ? req->name
+						: strchr(strchr(req->name, '.') + 1, '.') + 1;
+	bool search = strchr(domain, '.') == NULL;
 	unsigned names = req->nservices > 0 ? req->nservices : 1;
 	set_outcome(&lk, SRV_NOT_DECIDED, "no SRV records: the next module resolves the name");
 	for (unsigned i = 0; i < names; i++) {
-		if (req->nservices == 0)
-			text_copy(srv_name, sizeof(srv_name), req->name);
-		else if (!join_name(srv_name, sizeof(srv_name), req->services[i], req->name))
+		if (req->nservices > 0 &&
+		    !join_name(srv_name, sizeof(srv_name), req->services[i], req->name))
 			continue;
-		if (decide_by_srv_name(&lk, srv_name, search))
+		if (decide_by_srv_name(&lk, req->nservices > 0 ? srv_name : req->name, search))
 			break;
 	}
 	free(lk.addr_buf);
