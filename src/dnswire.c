@@ -327,6 +327,10 @@ int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len)
 	for (unsigned q = 0; q < msg->qdcount; q++) {
 		if (dns_name_skip(data, len, offset, &offset) < 0 || offset + 4 > len)
 			return -1;
+		if (q == 0) {
+			msg->qtype = dns_get16(data + offset);
+			msg->qclass = dns_get16(data + offset + 2);
+		}
 		offset += 4;
 	}
 	bool cut = false;

@@ -39,16 +39,6 @@ bool srv_is_owner_name(const char *name)
 	return domain != NULL && domain[1] != '\0' && domain[1] != '.';
 }
 
-/* True when the message has one question, of (qtype, IN). */
-static bool srv_question_is(const struct dns_msg *msg, uint16_t qtype)
-{
-	size_t end;
-
-	if (msg->qdcount != 1 || dns_name_skip(msg->data, msg->len, msg->question_offset, &end) < 0)
-		return false;
-	return dns_get16(msg->data + end) == qtype && dns_get16(msg->data + end + 2) == DNS_CLASS_IN;
-}
-
 size_t srv_follow_cnames(const struct dns_msg *msg, unsigned *hops, uint32_t *ttl)
 {
 	size_t current = msg->question_offset;
@@ -135,7 +125,7 @@ int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t m
 	bool too_many = false;
 
 	*bad_record = 0;
-	if (!srv_question_is(msg, DNS_TYPE_SRV))
+	if (msg->qdcount != 1 || msg->qtype != DNS_TYPE_SRV || msg->qclass != DNS_CLASS_IN)
 		return 0;
 	dns_rr_iter_init(&it, msg, DNS_SECTION_ANSWER);
 	while (dns_rr_iter_next(&it, &rr)) {
