@@ -103,15 +103,6 @@ static bool seen_before(const struct dns_msg *msg, const struct srv_record *reco
 	return false;
 }
 
-/* RFC 2181 section 5.2: records of one RRset with different TTLs count as
- * having the lowest, and the chain of aliases that led to the RRset lives
- * no longer than its shortest link. */
-static void set_rrset_ttl(struct srv_record *records, size_t n, uint32_t ttl)
-{
-	for (size_t i = 0; i < n; i++)
-		records[i].ttl = ttl;
-}
-
 int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t max,
 		     unsigned *bad_record)
 {
@@ -166,7 +157,10 @@ int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t m
 	}
 	if (too_many)
 		return -1;
-	set_rrset_ttl(out, count, ttl);
+	/* RFC 2181 5.2: the RRset's records count as having its lowest TTL;
+	 * ttl is also no longer than the aliases that led to it. */
+	for (size_t i = 0; i < count; i++)
+		out[i].ttl = ttl;
 	return (int)count;
 }
 
