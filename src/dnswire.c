@@ -200,7 +200,6 @@ int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, 
 
 	if (size == 0)
 		return -1;
-	out[0] = '\0'; /* a refused name leaves an empty string, never a part */
 	name_cursor_init(&c, data, len, offset);
 	for (;;) {
 		const uint8_t *label = NULL;
@@ -223,7 +222,7 @@ int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, 
 	out[used] = '\0';
 	return 0;
 refused:
-	out[0] = '\0';
+	out[0] = '\0'; /* an empty string, never a part of the name */
 	return -1;
 }
 
