@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "text.h"
+
 #define DNS_LABEL_MAX 63
 #define DNS_NAME_WIRE_MAX 255
 
@@ -101,15 +103,10 @@ int dns_name_skip(const uint8_t *data, size_t len, size_t offset, size_t *end)
 	return 0;
 }
 
-static uint8_t ascii_lower(uint8_t ch)
-{
-	return (ch >= 'A' && ch <= 'Z') ? (uint8_t)(ch + ('a' - 'A')) : ch;
-}
-
 static bool labels_equal(const uint8_t *a, const uint8_t *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i]))
+		if (a[i] != b[i] && ascii_lower((char)a[i]) != ascii_lower((char)b[i]))
 			return false;
 	return true;
 }
@@ -203,7 +200,6 @@ int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, 
 
 	if (size == 0)
 		return -1;
-	out[0] = '\0'; /* a refused name leaves an empty string, never a part */
 	name_cursor_init(&c, data, len, offset);
 	for (;;) {
 		const uint8_t *label = NULL;
@@ -226,7 +222,7 @@ int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, 
 	out[used] = '\0';
 	return 0;
 refused:
-	out[0] = '\0';
+	out[0] = '\0'; /* an empty string, never a part of the name */
 	return -1;
 }
 
@@ -330,6 +326,10 @@ int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len)
 	for (unsigned q = 0; q < msg->qdcount; q++) {
 		if (dns_name_skip(data, len, offset, &offset) < 0 || offset + 4 > len)
 			return -1;
+		if (q == 0) {
+			msg->qtype = dns_get16(data + offset);
+			msg->qclass = dns_get16(data + offset + 2);
+		}
 		offset += 4;
 	}
 	bool cut = false;

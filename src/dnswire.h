@@ -31,6 +31,8 @@ struct dns_msg {
 	size_t len;
 	uint16_t flags;
 	uint16_t qdcount;
+	uint16_t qtype;            /* of the first question */
+	uint16_t qclass;
 	uint16_t count[3];         /* records announced per section */
 	size_t question_offset;    /* first question's name */
 	size_t section_offset[3];  /* first record of each section */

@@ -56,7 +56,7 @@ typedef uint8_t address_answers[BATCH_MAX][ADDRESS_ANSWER_SIZE];
 _Static_assert(sizeof(struct lookup_buffers) < (size_t)96 * 1024, "a small heap block");
 
 /* What is known of one target's addresses, from worst to best news for the
- * lookup (merge_state keeps the best). */
+ * lookup. */
 enum target_state {
 	TARGET_PENDING,      /* not covered by the Additional section: ask */
 	TARGET_ABSENT,       /* NXDOMAIN */
@@ -126,11 +126,6 @@ static enum dns_outcome query_srv(struct lookup *lk, const char *name, bool sear
 
 /* ---- target addresses ----------------------------------------------- */
 
-static enum target_state merge_state(enum target_state a, enum target_state b)
-{
-	return a > b ? a : b;
-}
-
 /* What one A or AAAA reply says about a candidate; its addresses of the
  * query's family are added to the candidate's target. */
 static enum target_state read_address_reply(const struct lookup *lk, struct candidate *c,
@@ -194,7 +189,7 @@ static void ask_addresses(struct lookup *lk, const size_t *which, size_t n)
 		enum target_state known = c->state;
 		if (known == TARGET_PENDING)
 			known = c->glue;
-		c->state = merge_state(known, learnt);
+		c->state = learnt > known ? learnt : known; /* the better news */
 	}
 }
 
@@ -281,33 +276,14 @@ static void lower_ttl(struct srv_result *res, uint32_t ttl)
 		res->ttl = ttl;
 }
 
-/* getaddrinfo's entry points: the first target in RFC 2782 order that has
- * an address of the asked family.  A target whose query fails is passed
- * over for the next ("the next highest priority" or the next draw, RFC
- * 2782); a target the Additional section covers costs no query and waits
- * for none. */
-static void resolve_first_usable(struct lookup *lk, const struct dns_msg *msg, size_t ncand)
-{
-	for (size_t k = 0; k < ncand; k++) {
-		prepare_candidate(lk, msg, k);
-		if (lk->cand[k].state == TARGET_PENDING)
-			ask_addresses(lk, &k, 1);
-		if (lk->cand[k].state == TARGET_USABLE) {
-			if (k > 0)
-				lk->res->targets[0] = lk->res->targets[k];
-			lk->res->ntargets = 1;
-			lower_ttl(lk->res, lk->cand[k].ttl);
-			set_outcome(lk, SRV_SUCCESS, "selected by RFC 2782");
-			return;
-		}
-	}
-	no_usable_target(lk, ncand);
-}
-
-/* gethostbyname's entry point: every target in RFC 2782 order with its
- * addresses; those the Additional section does not cover are asked all at
- * once (one round trip), and the targets without an address are dropped. */
-static void resolve_failover_list(struct lookup *lk, const struct dns_msg *msg, size_t ncand)
+/* The targets of cand[0 .. ncand), in RFC 2782 order; those the Additional
+ * section covers cost no query and wait for none.  getaddrinfo's entry
+ * points: the first target with an address of the asked family, asked one
+ * at a time; a target whose query fails is passed over for the next ("the
+ * next highest priority" or the next draw, RFC 2782).  gethostbyname's:
+ * every target, the uncovered ones asked all at once (one round trip).
+ * The targets without an address are dropped. */
+static void resolve_targets(struct lookup *lk, const struct dns_msg *msg, size_t ncand)
 {
 	size_t pending[SRV_MAX_TARGETS] = {0};
 	size_t npending = 0;
@@ -317,6 +293,12 @@ static void resolve_failover_list(struct lookup *lk, const struct dns_msg *msg, 
 		prepare_candidate(lk, msg, k);
 		if (lk->cand[k].state == TARGET_PENDING)
 			pending[npending++] = k;
+		if (lk->req->want_failover)
+			continue;
+		ask_addresses(lk, pending, npending);
+		npending = 0;
+		if (lk->cand[k].state == TARGET_USABLE)
+			ncand = k + 1; /* the first usable: no later target is tried */
 	}
 	ask_addresses(lk, pending, npending);
 	res->ntargets = 0;
@@ -401,10 +383,7 @@ static bool decide_by_srv_name(struct lookup *lk, const char *srv_name, bool sea
 	srv_select_order(lk->buf->records, usable, lk->rng, lk->buf->order);
 	/* The first SRV_MAX_TARGETS records in that order are tried. */
 	size_t ncand = usable < SRV_MAX_TARGETS ? usable : SRV_MAX_TARGETS;
-	if (lk->req->want_failover)
-		resolve_failover_list(lk, &msg, ncand);
-	else
-		resolve_first_usable(lk, &msg, ncand);
+	resolve_targets(lk, &msg, ncand);
 	return true;
 }
 
@@ -436,15 +415,6 @@ static bool request_valid(const struct srv_request *req)
 	return req->nservices > 0 || srv_is_owner_name(req->name);
 }
 
-/* The domain whose SRV names are asked: the name, or an owner name's
- * domain (after its first two labels). */
-static const char *srv_domain(const struct srv_request *req)
-{
-	if (req->nservices > 0)
-		return req->name;
-	return strchr(strchr(req->name, '.') + 1, '.') + 1;
-}
-
 void srv_resolve(const struct srv_request *req, const struct dns_transport *transport,
 		 struct srv_rng *rng, struct srv_result *res)
 {
@@ -462,18 +432,20 @@ void srv_resolve(const struct srv_request *req, const struct dns_transport *tran
 		set_outcome(&lk, SRV_NO_MEMORY, "out of memory");
 		goto out;
 	}
-	/* RFC 3263 takes the domain as fully qualified: a name with a dot is
-	 * asked as it is, whatever ndots and the search list say; a single
-	 * label follows the search list as the dns module would. */
-	bool search = strchr(srv_domain(req), '.') == NULL;
+	/* RFC 3263 takes the domain (the name, or an owner name's after its
+	 * first two labels) as fully qualified: a name with a dot is asked as
+	 * it is, whatever ndots and the search list say; a single label
+	 * follows the search list as the dns module would. */
+	const char *domain = req->nservices > 0 ? req->name
+						: strchr(strchr(req->name, '.') + 1, '.') + 1;
+	bool search = strchr(domain, '.') == NULL;
 	unsigned names = req->nservices > 0 ? req->nservices : 1;
 	set_outcome(&lk, SRV_NOT_DECIDED, "no SRV records: the next module resolves the name");
 	for (unsigned i = 0; i < names; i++) {
-		if (req->nservices == 0)
-			text_copy(srv_name, sizeof(srv_name), req->name);
-		else if (!join_name(srv_name, sizeof(srv_name), req->services[i], req->name))
+		if (req->nservices > 0 &&
+		    !join_name(srv_name, sizeof(srv_name), req->services[i], req->name))
 			continue;
-		if (decide_by_srv_name(&lk, srv_name, search))
+		if (decide_by_srv_name(&lk, req->nservices > 0 ? srv_name : req->name, search))
 			break;
 	}
 	free(lk.addr_buf);

@@ -122,11 +122,9 @@ struct srv_record {
  * the whole target array. */
 void srv_result_init(struct srv_result *res);
 
-/* The whole lookup (DESIGN.md "The lookup"): SRV names in order until one
- * has an SRV RRset, which decides; RFC 2782 order, port filter, target
- * addresses (Additional section first, then queries), failover to the next
- * target.  Safe for any request: one that is not a valid host name, or
- * without services for a name that is not an owner name, is not decided. */
+/* The whole lookup: DESIGN.md "The lookup".  Safe for any request: one
+ * that is not a valid host name, or without services for a name that is
+ * not an owner name, is not decided. */
 void srv_resolve(const struct srv_request *req, const struct dns_transport *transport,
 		 struct srv_rng *rng, struct srv_result *res);
 

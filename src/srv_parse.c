@@ -39,16 +39,6 @@ bool srv_is_owner_name(const char *name)
 	return domain != NULL && domain[1] != '\0' && domain[1] != '.';
 }
 
-/* True when the message has one question, of (qtype, IN). */
-static bool srv_question_is(const struct dns_msg *msg, uint16_t qtype)
-{
-	size_t end;
-
-	if (msg->qdcount != 1 || dns_name_skip(msg->data, msg->len, msg->question_offset, &end) < 0)
-		return false;
-	return dns_get16(msg->data + end) == qtype && dns_get16(msg->data + end + 2) == DNS_CLASS_IN;
-}
-
 size_t srv_follow_cnames(const struct dns_msg *msg, unsigned *hops, uint32_t *ttl)
 {
 	size_t current = msg->question_offset;
@@ -113,15 +103,6 @@ static bool seen_before(const struct dns_msg *msg, const struct srv_record *reco
 	return false;
 }
 
-/* RFC 2181 section 5.2: records of one RRset with different TTLs count as
- * having the lowest, and the chain of aliases that led to the RRset lives
- * no longer than its shortest link. */
-static void set_rrset_ttl(struct srv_record *records, size_t n, uint32_t ttl)
-{
-	for (size_t i = 0; i < n; i++)
-		records[i].ttl = ttl;
-}
-
 int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t max,
 		     unsigned *bad_record)
 {
@@ -135,7 +116,7 @@ int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t m
 	bool too_many = false;
 
 	*bad_record = 0;
-	if (!srv_question_is(msg, DNS_TYPE_SRV))
+	if (msg->qdcount != 1 || msg->qtype != DNS_TYPE_SRV || msg->qclass != DNS_CLASS_IN)
 		return 0;
 	dns_rr_iter_init(&it, msg, DNS_SECTION_ANSWER);
 	while (dns_rr_iter_next(&it, &rr)) {
@@ -176,7 +157,10 @@ int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t m
 	}
 	if (too_many)
 		return -1;
-	set_rrset_ttl(out, count, ttl);
+	/* RFC 2181 5.2: the RRset's records count as having its lowest TTL;
+	 * ttl is also no longer than the aliases that led to it. */
+	for (size_t i = 0; i < count; i++)
+		out[i].ttl = ttl;
 	return (int)count;
 }
 
