@@ -276,14 +276,33 @@ static void lower_ttl(struct srv_result *res, uint32_t ttl)
 		res->ttl = ttl;
 }
 
-/* The targets of cand[0 .. ncand), in RFC 2782 order; those the Additional
- * section covers cost no query and wait for none.  getaddrinfo's entry
- * points: the first target with an address of the asked family, asked one
- * at a time; a target whose query fails is passed over for the next ("the
- * next highest priority" or the next draw, RFC 2782).  gethostbyname's:
- * every target, the uncovered ones asked all at once (one round trip).
- * The targets without an address are dropped. */
-static void resolve_targets(struct lookup *lk, const struct dns_msg *msg, size_t ncand)
+/* getaddrinfo's entry points: the first target in RFC 2782 order that has
+ * an address of the asked family.  A target whose query fails is passed
+ * over for the next ("the next highest priority" or the next draw, RFC
+ * 2782); a target the Additional section covers costs no query and waits
+ * for none. */
+static void resolve_first_usable(struct lookup *lk, const struct dns_msg *msg, size_t ncand)
+{
+	for (size_t k = 0; k < ncand; k++) {
+		prepare_candidate(lk, msg, k);
+		if (lk->cand[k].state == TARGET_PENDING)
+			ask_addresses(lk, &k, 1);
+		if (lk->cand[k].state == TARGET_USABLE) {
+			if (k > 0)
+				lk->res->targets[0] = lk->res->targets[k];
+			lk->res->ntargets = 1;
+			lower_ttl(lk->res, lk->cand[k].ttl);
+			set_outcome(lk, SRV_SUCCESS, "selected by RFC 2782");
+			return;
+		}
+	}
+	no_usable_target(lk, ncand);
+}
+
+/* gethostbyname's entry point: every target in RFC 2782 order with its
+ * addresses; those the Additional section does not cover are asked all at
+ * once (one round trip), and the targets without an address are dropped. */
+static void resolve_failover_list(struct lookup *lk, const struct dns_msg *msg, size_t ncand)
 {
 	size_t pending[SRV_MAX_TARGETS] = {0};
 	size_t npending = 0;
@@ -293,12 +312,6 @@ static void resolve_targets(struct lookup *lk, const struct dns_msg *msg, size_t
 		prepare_candidate(lk, msg, k);
 		if (lk->cand[k].state == TARGET_PENDING)
 			pending[npending++] = k;
-		if (lk->req->want_failover)
-			continue;
-		ask_addresses(lk, pending, npending);
-		npending = 0;
-		if (lk->cand[k].state == TARGET_USABLE)
-			ncand = k + 1; /* the first usable: no later target is tried */
 	}
 	ask_addresses(lk, pending, npending);
 	res->ntargets = 0;
@@ -383,7 +396,10 @@ static bool decide_by_srv_name(struct lookup *lk, const char *srv_name, bool sea
 	srv_select_order(lk->buf->records, usable, lk->rng, lk->buf->order);
 	/* The first SRV_MAX_TARGETS records in that order are tried. */
 	size_t ncand = usable < SRV_MAX_TARGETS ? usable : SRV_MAX_TARGETS;
-	resolve_targets(lk, &msg, ncand);
+	if (lk->req->want_failover)
+		resolve_failover_list(lk, &msg, ncand);
+	else
+		resolve_first_usable(lk, &msg, ncand);
 	return true;
 }
 
