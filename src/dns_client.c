@@ -294,12 +294,6 @@ static bool read_datagrams(struct client *c, int fd, long long deadline)
 	return true;
 }
 
-/* The queries still to send or awaited over UDP in this turn. */
-static bool udp_work_left(const struct client *c)
-{
-	return any_in(c, Q_SENT) || (c->cfg->single_request && any_in(c, Q_OPEN));
-}
-
 static void udp_turn(struct client *c, long long deadline)
 {
 	const struct dns_net *net = c->net;
@@ -309,9 +303,10 @@ static void udp_turn(struct client *c, long long deadline)
 	if (fd < 0)
 		return;
 	bool reachable = send_open(c, &fd, &first_sent);
-	while (reachable && udp_work_left(c) && !any_in(c, Q_TCP)) {
-		if (!any_in(c, Q_SENT)) { /* single-request: the next query */
-			reachable = send_open(c, &fd, &first_sent) && any_in(c, Q_SENT);
+	while (reachable && !any_in(c, Q_TCP)) {
+		if (!any_in(c, Q_SENT)) { /* single-request: the next query, if one is left */
+			reachable = c->cfg->single_request && send_open(c, &fd, &first_sent) &&
+				    any_in(c, Q_SENT);
 			continue;
 		}
 		if (!wait_fd(c, fd, POLLIN, deadline))
