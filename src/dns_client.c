@@ -340,10 +340,10 @@ static bool read_frame(struct client *c, int fd, long long deadline)
 	return take_reply(c, c->message, kept, len, true);
 }
 
-/* Asks the Q_TCP queries over TCP, all on one connection (send_vc writes
- * both of its queries at once); bounded by the deadline, which send_vc is
- * not.  True when the server reset the connection while a reply was
- * awaited. */
+/* Asks the Q_TCP queries, and those still awaited on a connection the
+ * server reset, over TCP, all on one connection (send_vc writes both of its
+ * queries at once); bounded by the deadline, which send_vc is not.  True
+ * when the server reset the connection while a reply was awaited. */
 static bool tcp_connection(struct client *c, long long deadline)
 {
 	const struct dns_net *net = c->net;
@@ -353,7 +353,7 @@ static bool tcp_connection(struct client *c, long long deadline)
 
 	for (size_t i = 0; ok && i < c->n; i++) {
 		struct pending *p = &c->pending[i];
-		if (p->state != Q_TCP)
+		if (p->state != Q_TCP && p->state != Q_SENT)
 			continue;
 		put16(p->frame, (uint16_t)p->len); /* RFC 1035 4.2.2 */
 		ok = move_all(c, fd, p->frame, p->len + 2, true, deadline);
@@ -367,19 +367,6 @@ static bool tcp_connection(struct client *c, long long deadline)
 	if (fd >= 0)
 		net->close(net->ctx, fd);
 	return reset;
-}
-
-/* send_vc: a reset while a reply is awaited (the server restarted, or
- * closed an idle connection) is met once with a new connection to the same
- * server, within the same turn. */
-static void tcp_turn(struct client *c, long long deadline)
-{
-	if (!tcp_connection(c, deadline))
-		return;
-	for (size_t i = 0; i < c->n; i++)
-		if (c->pending[i].state == Q_SENT)
-			c->pending[i].state = Q_TCP;
-	tcp_connection(c, deadline);
 }
 
 /* Every query without a final reply is open again for the next server,
@@ -412,8 +399,11 @@ static void one_turn(struct client *c, long long deadline)
 	for (size_t i = 0; i < c->n; i++)
 		if (c->pending[i].state == Q_SENT || (tc && c->pending[i].state == Q_OPEN))
 			c->pending[i].state = tc ? Q_TCP : Q_NEXT;
-	if (tc)
-		tcp_turn(c, deadline); /* the same server (res_send: same_ns) */
+	/* The same server (res_send: same_ns).  send_vc meets a reset while a
+	 * reply is awaited (the server restarted, or closed an idle connection)
+	 * once with a new connection, within the same turn. */
+	if (tc && tcp_connection(c, deadline))
+		tcp_connection(c, deadline);
 }
 
 /* Writes the query packets; a name that cannot be a query gets NXDOMAIN. */
