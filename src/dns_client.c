@@ -23,7 +23,6 @@
 enum query_state {
 	Q_OPEN,  /* to be sent to this server */
 	Q_SENT,  /* sent, its reply awaited */
-	Q_TCP,   /* truncated over UDP: asked over TCP */
 	Q_NEXT,  /* this server failed it: the next server's turn */
 	Q_DONE,  /* a final reply arrived */
 };
@@ -186,7 +185,7 @@ static bool take_reply(struct client *c, const uint8_t *reply, size_t kept, size
 		if (!tcp && server_failed_it(reply)) {
 			p->state = Q_NEXT;
 		} else if (!tcp && ((dns_get16(reply + 2) & DNS_FLAG_TC) != 0 || len > kept)) {
-			p->state = Q_TCP;
+			p->state = Q_OPEN; /* to be asked again, over TCP */
 			c->tcp = true;
 		} else {
 			finish(c, i, reply, kept, len); /* over TCP any RCODE: send_vc checks none */
@@ -294,12 +293,6 @@ static bool read_datagrams(struct client *c, int fd, long long deadline)
 	return true;
 }
 
-/* The queries still to send or awaited over UDP in this turn. */
-static bool udp_work_left(const struct client *c)
-{
-	return any_in(c, Q_SENT) || (c->cfg->single_request && any_in(c, Q_OPEN));
-}
-
 static void udp_turn(struct client *c, long long deadline)
 {
 	const struct dns_net *net = c->net;
@@ -309,9 +302,10 @@ static void udp_turn(struct client *c, long long deadline)
 	if (fd < 0)
 		return;
 	bool reachable = send_open(c, &fd, &first_sent);
-	while (reachable && udp_work_left(c) && !any_in(c, Q_TCP)) {
-		if (!any_in(c, Q_SENT)) { /* single-request: the next query */
-			reachable = send_open(c, &fd, &first_sent) && any_in(c, Q_SENT);
+	while (reachable && !c->tcp) {
+		if (!any_in(c, Q_SENT)) { /* single-request: the next query, if one is left */
+			reachable = c->cfg->single_request && send_open(c, &fd, &first_sent) &&
+				    any_in(c, Q_SENT);
 			continue;
 		}
 		if (!wait_fd(c, fd, POLLIN, deadline))
@@ -345,10 +339,10 @@ static bool read_frame(struct client *c, int fd, long long deadline)
 	return take_reply(c, c->message, kept, len, true);
 }
 
-/* Asks the Q_TCP queries over TCP, all on one connection (send_vc writes
- * both of its queries at once); bounded by the deadline, which send_vc is
- * not.  True when the server reset the connection while a reply was
- * awaited. */
+/* Asks every query of the turn still open or awaited over TCP, all on one
+ * connection (send_vc writes both of its queries at once); bounded by the
+ * deadline, which send_vc is not.  True when the server reset the
+ * connection while a reply was awaited. */
 static bool tcp_connection(struct client *c, long long deadline)
 {
 	const struct dns_net *net = c->net;
@@ -358,7 +352,7 @@ static bool tcp_connection(struct client *c, long long deadline)
 
 	for (size_t i = 0; ok && i < c->n; i++) {
 		struct pending *p = &c->pending[i];
-		if (p->state != Q_TCP)
+		if (p->state == Q_NEXT || p->state == Q_DONE)
 			continue;
 		put16(p->frame, (uint16_t)p->len); /* RFC 1035 4.2.2 */
 		ok = move_all(c, fd, p->frame, p->len + 2, true, deadline);
@@ -374,22 +368,8 @@ static bool tcp_connection(struct client *c, long long deadline)
 	return reset;
 }
 
-/* send_vc: a reset while a reply is awaited (the server restarted, or
- * closed an idle connection) is met once with a new connection to the same
- * server, within the same turn. */
-static void tcp_turn(struct client *c, long long deadline)
-{
-	if (!tcp_connection(c, deadline))
-		return;
-	for (size_t i = 0; i < c->n; i++)
-		if (c->pending[i].state == Q_SENT)
-			c->pending[i].state = Q_TCP;
-	tcp_connection(c, deadline);
-}
-
-/* Every query without a final reply is open again for the next server,
- * over TCP once any was truncated (res_send keeps v_circuit for the
- * servers after); false when none is left. */
+/* Every query without a final reply is open again for the next server;
+ * false when none is left. */
 static bool start_turn(struct client *c)
 {
 	bool left = false;
@@ -398,7 +378,7 @@ static bool start_turn(struct client *c)
 		struct pending *p = &c->pending[i];
 		if (p->state == Q_DONE)
 			continue;
-		p->state = c->tcp ? Q_TCP : Q_OPEN;
+		p->state = Q_OPEN;
 		left = true;
 	}
 	return left;
@@ -406,19 +386,19 @@ static bool start_turn(struct client *c)
 
 static void one_turn(struct client *c, long long deadline)
 {
-	if (!c->tcp) /* use-vc, or a reply was truncated (res_send's v_circuit) */
+	/* Over TCP from the start with use-vc, and once a reply was truncated
+	 * (res_send's v_circuit, kept for the servers after).  A truncated
+	 * reply ends the UDP turn at once, and every query of the turn still
+	 * awaited or not yet sent goes on a TCP connection to the same server
+	 * with it (send_dg returns on TC; send_vc writes both queries; res_send:
+	 * same_ns).  Without one, a UDP turn cut short (ICMP, a runt) leaves its
+	 * awaited queries to the next server.  send_vc meets a reset while a
+	 * reply is awaited (the server restarted, or closed an idle connection)
+	 * once with a new connection, within the same turn. */
+	if (!c->tcp)
 		udp_turn(c, deadline);
-	/* A truncated reply ends the UDP turn at once, and every query of the
-	 * turn still awaited or not yet sent goes on the TCP connection with it
-	 * (send_dg returns on TC; send_vc writes both queries).  Without one,
-	 * a UDP turn cut short (ICMP, a runt) leaves its awaited queries to the
-	 * next server. */
-	bool tc = any_in(c, Q_TCP);
-	for (size_t i = 0; i < c->n; i++)
-		if (c->pending[i].state == Q_SENT || (tc && c->pending[i].state == Q_OPEN))
-			c->pending[i].state = tc ? Q_TCP : Q_NEXT;
-	if (tc)
-		tcp_turn(c, deadline); /* the same server (res_send: same_ns) */
+	if (c->tcp && tcp_connection(c, deadline))
+		tcp_connection(c, deadline);
 }
 
 /* Writes the query packets; a name that cannot be a query gets NXDOMAIN. */

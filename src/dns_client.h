@@ -1,17 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The module's DNS client: several queries at once, sent and waited for as
  * glibc's res_send sends and waits for one (DESIGN.md "resolv.conf, option by
- * option"; docs/glibc-facts.md "res_send").
- *
- * Per server, in resolv.conf order (from `first` on), `attempts` times:
- * one UDP socket connected to that server, so that an ICMP error ends its
- * turn at once; the time res_send gives that server; replies accepted only
- * from it, with the query's ID and question; SERVFAIL, NOTIMP, REFUSED and
- * lame replies move the query to the next server; a truncated reply is
- * asked again over TCP of the same server.  Every socket is non-blocking,
- * close-on-exec and closed before return; every wait ends at its deadline,
- * whatever arrives.  All I/O and the clock go through `struct dns_net`, so
- * tests and the fuzzer script the network. */
+ * option", the schedule and every difference; docs/glibc-facts.md
+ * "res_send").  Every socket is non-blocking, close-on-exec and closed
+ * before return; every wait ends at its deadline, whatever arrives.  All
+ * I/O and the clock go through `struct dns_net`, so tests and the fuzzer
+ * script the network. */
 #ifndef SRVSIP_DNS_CLIENT_H
 #define SRVSIP_DNS_CLIENT_H
 

@@ -2,10 +2,10 @@
 /* The DNS client's system calls (dns_client.h struct dns_net). */
 #include <errno.h>
 #include <netinet/in.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dns_client.h"
+#include "stash.h"
 
 static int net_open(void *ctx, const struct dns_server *server, bool tcp)
 {
@@ -59,11 +59,8 @@ static void net_close(void *ctx, int fd)
 
 static long long net_now_ms(void *ctx)
 {
-	struct timespec ts;
-
 	(void)ctx;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return monotonic_ns() / 1000000;
 }
 
 const struct dns_net dns_net_system = {net_open, net_send, net_recv, net_poll,

@@ -99,28 +99,25 @@ static void run_client(struct resolver *r, struct dns_query *queries, size_t n,
 		r->answered_by = answered_by;
 }
 
-/* One query of the search: `name`, or name.domain ("" for the root),
+/* One query of the search, q->name or q->name.domain ("" for the root),
  * absolute, through the client (so bounded by the res_send schedule over
- * TCP too, which glibc's send_vc is not).  *servfail: a server answered
- * SERVFAIL.  False when the name cannot be a query (too long, an empty
- * label): glibc's res_nmkquery fails there with NO_RECOVERY, which ends
- * the walk without being its outcome. */
-static bool query_domain(struct resolver *r, const char *name, const char *domain,
-			 uint16_t type, uint8_t *answer, size_t size, size_t *length,
-			 bool *servfail, enum dns_outcome *outcome)
+ * TCP too, which glibc's send_vc is not); its outcome, reply and servfail
+ * (a server answered SERVFAIL) in q.  False, q untouched, when the name
+ * cannot be a query (too long, an empty label): glibc's res_nmkquery fails
+ * there with NO_RECOVERY, which ends the walk without being its outcome. */
+static bool query_domain(struct resolver *r, struct dns_query *q, const char *domain)
 {
+	const char *name = q->name;
 	char full[DNS_NAME_TEXT_SIZE + 2];
 	uint8_t probe[DNS_QUERY_MAX];
-	struct dns_query q = {full, type, answer, size, 0, DNS_TEMPFAIL, false};
 	int len = snprintf(full, sizeof(full), "%s%s%s", name, domain ? "." : "", domain ? domain : "");
 
 	if (len <= 0 || (size_t)len >= sizeof(full) ||
-	    dns_query_write(&r->client, full, type, 0, probe, sizeof(probe)) == 0)
+	    dns_query_write(&r->client, full, q->type, 0, probe, sizeof(probe)) == 0)
 		return false;
-	run_client(r, &q, 1, -1);
-	*length = q.outcome != DNS_TEMPFAIL ? q.length : 0;
-	*servfail = q.servfail;
-	*outcome = q.outcome;
+	*q = (struct dns_query){full, q->type, q->answer, q->size, 0, DNS_TEMPFAIL, false};
+	run_client(r, q, 1, -1);
+	q->name = name;
 	return true;
 }
 
@@ -133,72 +130,69 @@ static bool query_domain(struct resolver *r, const char *name, const char *domai
  * query's NXDOMAIN, or the last one's, and the module would step aside
  * while the SRV name that timed out may hold the RRset that decides);
  * else the first query's outcome, NODATA if one said so, or the last
- * query's. */
-static enum dns_outcome search_query(struct resolver *r, const char *name, uint16_t type,
-				     uint8_t *answer, size_t size, size_t *length)
+ * query's.  The outcome and the reply are left in q. */
+static void search_query(struct resolver *r, struct dns_query *q)
 {
-	size_t len = strlen(name), dots = 0;
-	bool trailing_dot = len > 0 && name[len - 1] == '.';
+	size_t len = strlen(q->name), dots = 0;
+	bool trailing_dot = len > 0 && q->name[len - 1] == '.';
 	bool as_is_asked = false, root_listed = false, searched = false;
-	bool got_nodata = false, got_failure = false, servfail = false;
-	enum dns_outcome out = DNS_NXDOMAIN, as_is = DNS_NXDOMAIN;
+	bool got_nodata = false, got_failure = false;
+	enum dns_outcome as_is = DNS_NXDOMAIN;
 	unsigned long options = r->state.options;
 
+	q->outcome = DNS_NXDOMAIN;
 	for (size_t i = 0; i < len; i++)
-		dots += name[i] == '.';
+		dots += q->name[i] == '.';
 	if (dots >= r->state.ndots || trailing_dot) {
-		if (!query_domain(r, name, NULL, type, answer, size, length, &servfail, &out))
-			return DNS_NXDOMAIN; /* the engine validated it: not reached */
-		if (out == DNS_ANSWER || trailing_dot)
-			return out;
-		as_is = out;
+		if (!query_domain(r, q, NULL) || q->outcome == DNS_ANSWER || trailing_dot)
+			return; /* the engine validated the name: query_domain succeeds */
+		as_is = q->outcome;
 		as_is_asked = true;
-		got_failure = out == DNS_TEMPFAIL;
+		got_failure = q->outcome == DNS_TEMPFAIL;
 	}
 	if ((dots == 0 && (options & RES_DEFNAMES)) || (dots > 0 && (options & RES_DNSRCH))) {
 		for (int i = 0; i < MAXDNSRCH && r->state.dnsrch[i] != NULL; i++) {
 			const char *domain = r->state.dnsrch[i] + (r->state.dnsrch[i][0] == '.');
 			root_listed |= domain[0] == '\0';
 			searched = true;
-			if (!query_domain(r, name, domain, type, answer, size, length, &servfail, &out))
+			if (!query_domain(r, q, domain))
 				break;
-			if (out == DNS_ANSWER)
-				return out;
-			got_nodata |= out == DNS_NODATA;
-			got_failure |= out == DNS_TEMPFAIL;
-			if ((out == DNS_TEMPFAIL && !servfail) || !(options & RES_DNSRCH))
+			if (q->outcome == DNS_ANSWER)
+				return;
+			got_nodata |= q->outcome == DNS_NODATA;
+			got_failure |= q->outcome == DNS_TEMPFAIL;
+			if ((q->outcome == DNS_TEMPFAIL && !q->servfail) || !(options & RES_DNSRCH))
 				break;
 		}
 	}
 	if ((dots > 0 || !searched || !(options & RES_NOTLDQUERY)) && !as_is_asked && !root_listed) {
-		if (query_domain(r, name, NULL, type, answer, size, length, &servfail, &out) &&
-		    out == DNS_ANSWER)
-			return out;
-		got_failure |= out == DNS_TEMPFAIL;
+		if (query_domain(r, q, NULL) && q->outcome == DNS_ANSWER)
+			return;
+		got_failure |= q->outcome == DNS_TEMPFAIL;
 	}
 	enum dns_outcome reported = got_failure ? DNS_TEMPFAIL
 				    : as_is_asked ? as_is
-				    : got_nodata ? DNS_NODATA : out;
-	/* The reply in `answer` is the last query's: it goes with its own
-	 * outcome only (it is cached with it). */
-	if (reported != out)
-		*length = 0;
-	return reported;
+				    : got_nodata ? DNS_NODATA : q->outcome;
+	/* The reply in q is the last query's: it goes with its own outcome
+	 * only (it is cached with it). */
+	if (reported != q->outcome)
+		q->length = 0;
+	q->outcome = reported;
 }
 
+/* A reply the client calls a temporary failure (FORMERR; over TCP, any
+ * failing RCODE) is not passed on (srv.h: *length is 0). */
 static enum dns_outcome resolver_query(void *ctx, const char *name, uint16_t type, bool search,
 				       uint8_t *answer, size_t size, size_t *length)
 {
 	struct resolver *r = ctx;
 	struct dns_query q = {name, type, answer, size, 0, DNS_TEMPFAIL, false};
 
-	*length = 0;
-	if (!r->ready)
-		return DNS_TEMPFAIL;
-	if (search)
-		return search_query(r, name, type, answer, size, length);
-	run_client(r, &q, 1, -1);
-	*length = q.length;
+	if (r->ready && search)
+		search_query(r, &q);
+	else if (r->ready)
+		run_client(r, &q, 1, -1);
+	*length = q.outcome != DNS_TEMPFAIL ? q.length : 0;
 	return q.outcome;
 }
 

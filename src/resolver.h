@@ -2,13 +2,10 @@
 /* The module's DNS transport (srv.h struct dns_transport): resolv.conf read
  * by libresolv into a private `struct __res_state` (the application's `_res`
  * is never touched), the queries sent by the module's own client
- * (dns_client.c) with the same servers, options, timeouts and attempts.  A
- * single-label domain's SRV name follows the search list as res_nsearch
- * would, each query through the client as well.
- *
- * Per lookup: the server that answered last is asked first by the next
- * query (it is known to be alive), and all the address queries of the
- * lookup together take at most one res_send schedule (dns_schedule_ms). */
+ * (dns_client.c) with the same servers, options, timeouts and attempts;
+ * res_nsearch's walk for a single-label domain, the server that answered
+ * asked first and one schedule for a lookup's address queries: DESIGN.md
+ * "resolv.conf, option by option". */
 #ifndef SRVSIP_RESOLVER_H
 #define SRVSIP_RESOLVER_H
 
