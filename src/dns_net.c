@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "dns_client.h"
-#include "stash.h"
+#include "clock.h"
 
 static int net_open(void *ctx, const struct dns_server *server, bool tcp)
 {

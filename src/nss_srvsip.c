@@ -17,6 +17,7 @@
 #include "resolver.h"
 #include "scope.h"
 #include "srv.h"
+#include "clock.h"
 #include "stash.h"
 #include "text.h"
 

@@ -9,6 +9,7 @@
 #include "config_load.h"
 #include "nscd.h"
 #include "srv_parse.h"
+#include "clock.h"
 #include "stash.h"
 #include "text.h"
 

@@ -4,7 +4,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "clock.h"
 
 /* glibc retries at once (microseconds); anything older is not that retry.
  * The same bound as a pairing's (scope.h): a result kept longer could
@@ -56,13 +57,6 @@ void *thread_block_make(enum thread_block which, size_t size)
 	}
 	atomic_store_explicit(&thread_block_made[which], true, memory_order_release);
 	return block;
-}
-
-long long monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 bool stash_put(const struct stash_item *item)

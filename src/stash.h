@@ -61,8 +61,4 @@ static inline void *thread_block(enum thread_block which)
  * when memory ran out. */
 void *thread_block_make(enum thread_block which, size_t size);
 
-/* CLOCK_MONOTONIC in nanoseconds; glibc reads it from the vDSO, without a
- * system call and without touching errno. */
-long long monotonic_ns(void);
-
 #endif
