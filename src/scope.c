@@ -100,9 +100,7 @@ bool scope_note_service(const struct pseudo_service *svc, const char *name, cons
 	if (p == NULL)
 		return false;
 	long long now = monotonic_ns();
-	unsigned proto_bit = proto == NULL ? PROTO_UDP | PROTO_TCP
-			     : strcmp(proto, "udp") == 0 ? PROTO_UDP
-			     : strcmp(proto, "tcp") == 0 ? PROTO_TCP : 0u;
+	unsigned proto_bit = strcmp(proto, "udp") == 0 ? PROTO_UDP : PROTO_TCP;
 	/* Another call: another service, the window over, or a protocol this
 	 * call could not ask again or after another (getaddrinfo asks tcp
 	 * first, then udp, each once). */

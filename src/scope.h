@@ -43,9 +43,9 @@ const char *scope_pseudo_service_proto(const struct pseudo_service *svc, const c
 const char *scope_pairing_refusal(void);
 
 /* Called by getservbyname_r for every services lookup it sees: a
- * pseudo-service it answered (svc, proto) becomes the thread's pairing for
- * the next hosts lookup; any other name (svc NULL) ends a pending pairing,
- * since it starts another call.  False when the pairing cannot be kept (no
+ * pseudo-service it answered (svc, for proto "udp" or "tcp") becomes the
+ * thread's pairing for the next hosts lookup; any other name (svc NULL)
+ * ends a pending pairing, since it starts another call.  False when the pairing cannot be kept (no
  * memory for the thread's state): the pseudo-service must not be answered. */
 bool scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto);
 
