@@ -70,7 +70,4 @@ enum scope_trigger scope_classify(const char *name, int entry, int family,
 
 const char *scope_trigger_name(enum scope_trigger trigger);
 
-/* The calling program's short name (program_invocation_short_name). */
-const char *scope_program_name(void);
-
 #endif
