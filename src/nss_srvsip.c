@@ -259,7 +259,7 @@ enum nss_status _nss_srvsip_getservbyname_r(const char *name, const char *protoc
 {
 	struct config_decision options;
 
-	stash_drop(); /* a services lookup is never part of a hosts retry (stash.h) */
+	stash_drop(); /* a services lookup is never part of a hosts retry (DESIGN.md "Results") */
 	if (name == NULL || result == NULL || buffer == NULL || errnop == NULL)
 		return NSS_STATUS_UNAVAIL;
 	const struct pseudo_service *svc = scope_pseudo_service(name);
