@@ -25,9 +25,8 @@ enum scope_trigger {
 
 /* A pairing ends this long after its services lookup, consumed or not:
  * far above the gap between the services and the hosts lookup of one
- * getaddrinfo call (median 2 us; 0.1 % above 60 ms and at most 128 ms with
- * 64 busy threads on 2 cores), below a human-scale gap between two calls
- * (BENCHMARKS.md "Pairing window", bench/pairing_gap.c). */
+ * getaddrinfo call, below a human-scale gap between two calls (measured in
+ * BENCHMARKS.md "Pairing window"). */
 #define SCOPE_PAIRING_WINDOW_NS 250000000LL /* 250 ms */
 
 /* The pseudo-service called `name`, or NULL. */
