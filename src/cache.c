@@ -200,31 +200,12 @@ static struct entry *make_room(size_t len)
 	}
 }
 
-/* The reply to keep for an outcome: a copy of an answer (NULL when it
- * cannot be kept); nothing for a negative answer, whose outcome is all the
- * engine needs. */
-static bool copy_for_cache(enum dns_outcome outcome, const uint8_t *reply, size_t len,
-			   uint8_t **copy)
-{
-	*copy = NULL;
-	if (outcome != DNS_ANSWER)
-		return true;
-	if (len > CACHE_MAX_BYTES / 8)
-		return false; /* one huge reply must not empty the cache */
-	*copy = malloc(len);
-	if (*copy == NULL)
-		return false;
-	memcpy(*copy, reply, len);
-	return true;
-}
-
 /* Keeps the reply to q if the cache may, unless a flush came since
  * `begun` (the reply may come from a server of the old resolv.conf). */
 static void cache_put(unsigned long long begun, const struct dns_query *q, bool search)
 {
 	char key[DNS_NAME_TEXT_SIZE + 1];
 	struct dns_msg msg;
-	uint8_t *copy;
 
 	if (q->length > q->size || q->outcome == DNS_TEMPFAIL || !cache_key(q->name, key))
 		return; /* a reply cut by the buffer is not kept */
@@ -232,9 +213,16 @@ static void cache_put(unsigned long long begun, const struct dns_query *q, bool 
 	    (dns_msg_init(&msg, q->answer, q->length) < 0 || !dns_msg_whole(&msg)))
 		return; /* malformed: the engine refuses it, never keep it */
 	uint32_t ttl = cache_reply_ttl(q->answer, q->length, q->outcome);
-	if (ttl == 0 || !copy_for_cache(q->outcome, q->answer, q->length, &copy))
+	/* A copy of an answer; nothing of a negative answer, whose outcome is
+	 * all the engine needs. */
+	size_t kept = q->outcome == DNS_ANSWER ? q->length : 0;
+	if (ttl == 0 || kept > CACHE_MAX_BYTES / 8)
+		return; /* one huge reply must not empty the cache */
+	uint8_t *copy = kept > 0 ? malloc(kept) : NULL;
+	if (kept > 0 && copy == NULL)
 		return;
-	size_t kept = copy != NULL ? q->length : 0;
+	if (copy != NULL)
+		memcpy(copy, q->answer, kept);
 	time_t now = lock_cache();
 	struct entry *slot = begun == generation ? find_locked(key, q->type, search, now) : NULL;
 	if (slot != NULL)
