@@ -38,8 +38,7 @@ static size_t bytes_used;
 static unsigned long long use_clock;
 static unsigned long long generation; /* flushes so far */
 static struct stat resolv_conf_seen;
-static bool resolv_conf_known;
-static time_t resolv_conf_checked;
+static time_t resolv_conf_checked = -1; /* -1: never */
 
 static void lock_before_fork(void) { pthread_mutex_lock(&cache_lock); }
 static void unlock_after_fork(void) { pthread_mutex_unlock(&cache_lock); }
@@ -48,13 +47,6 @@ static void register_fork_handlers(void)
 {
 	/* The module is never unloaded (docs/glibc-facts.md): the handlers stay valid. */
 	pthread_atfork(lock_before_fork, unlock_after_fork, unlock_after_fork);
-}
-
-static time_t now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts); /* vDSO: no system call */
-	return ts.tv_sec;
 }
 
 static void drop(struct entry *e)
@@ -72,38 +64,12 @@ static void flush_locked(void)
 			drop(&entries[i]);
 }
 
-void cache_flush(void)
+/* Also at unload (only __libc_freeres does it): the cached replies go back. */
+__attribute__((destructor)) void cache_flush(void)
 {
 	pthread_mutex_lock(&cache_lock);
 	flush_locked();
 	pthread_mutex_unlock(&cache_lock);
-}
-
-/* At unload (only __libc_freeres does it), the cached replies go back. */
-__attribute__((destructor)) static void cache_release(void)
-{
-	cache_flush();
-}
-
-/* Another resolv.conf may mean other servers and other answers: start
- * afresh.  Checked at most once a second.  Caller holds cache_lock. */
-static void flush_if_resolv_conf_changed(time_t now)
-{
-	struct stat st;
-
-	if (resolv_conf_known && now == resolv_conf_checked)
-		return;
-	resolv_conf_checked = now;
-	if (stat(SRVSIP_RESOLV_CONF, &st) < 0)
-		memset(&st, 0, sizeof(st));
-	if (resolv_conf_known &&
-	    (st.st_ino != resolv_conf_seen.st_ino || st.st_dev != resolv_conf_seen.st_dev ||
-	     st.st_size != resolv_conf_seen.st_size ||
-	     st.st_mtim.tv_sec != resolv_conf_seen.st_mtim.tv_sec ||
-	     st.st_mtim.tv_nsec != resolv_conf_seen.st_mtim.tv_nsec))
-		flush_locked();
-	resolv_conf_seen = st;
-	resolv_conf_known = true;
 }
 
 /* Lower case without trailing dot; false if it does not fit. */
@@ -161,35 +127,54 @@ static void age_ttls(uint8_t *reply, size_t len, uint32_t age)
 	}
 }
 
-/* Copies a fresh entry out; false on a miss. */
-static bool cache_get(const char *name, uint16_t type, bool search, uint8_t *answer, size_t size,
-		      size_t *length, enum dns_outcome *outcome)
+/* Takes cache_lock and returns the time in seconds.  Another resolv.conf
+ * may mean other servers and other answers: the cache starts afresh
+ * (checked at most once a second; the first check empties an empty cache). */
+static time_t lock_cache(void)
+{
+	struct timespec ts;
+	struct stat st;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts); /* vDSO: no system call */
+	pthread_once(&cache_once, register_fork_handlers);
+	pthread_mutex_lock(&cache_lock);
+	if (ts.tv_sec == resolv_conf_checked)
+		return ts.tv_sec;
+	resolv_conf_checked = ts.tv_sec;
+	if (stat(SRVSIP_RESOLV_CONF, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	if (st.st_ino != resolv_conf_seen.st_ino || st.st_dev != resolv_conf_seen.st_dev ||
+	    st.st_size != resolv_conf_seen.st_size ||
+	    st.st_mtim.tv_sec != resolv_conf_seen.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != resolv_conf_seen.st_mtim.tv_nsec)
+		flush_locked();
+	resolv_conf_seen = st;
+	return ts.tv_sec;
+}
+
+/* Copies a fresh entry into q's answer, length and outcome; false on a
+ * miss. */
+static bool cache_get(struct dns_query *q, bool search)
 {
 	char key[DNS_NAME_TEXT_SIZE + 1];
-	bool hit = false;
 
-	if (!cache_key(name, key))
+	if (!cache_key(q->name, key))
 		return false;
-	pthread_once(&cache_once, register_fork_handlers);
-	time_t now = now_seconds();
-	pthread_mutex_lock(&cache_lock);
-	flush_if_resolv_conf_changed(now);
-	struct entry *e = find_locked(key, type, search, now);
-	time_t age = 0;
+	time_t now = lock_cache();
+	struct entry *e = find_locked(key, q->type, search, now);
+	time_t age = e != NULL ? now - e->stored : 0;
 	if (e != NULL) {
 		e->last_use = ++use_clock;
-		*outcome = e->outcome;
+		q->outcome = e->outcome;
 		/* As from the network: a length beyond `size` says "cut". */
-		*length = e->len;
+		q->length = e->len;
 		if (e->len > 0)
-			memcpy(answer, e->reply, e->len < size ? e->len : size);
-		age = now - e->stored;
-		hit = true;
+			memcpy(q->answer, e->reply, e->len < q->size ? e->len : q->size);
 	}
 	pthread_mutex_unlock(&cache_lock);
-	if (hit && age > 0 && *length > 0)
-		age_ttls(answer, *length < size ? *length : size, (uint32_t)age);
-	return hit;
+	if (age > 0 && q->length > 0)
+		age_ttls(q->answer, q->length < q->size ? q->length : q->size, (uint32_t)age);
+	return e != NULL;
 }
 
 /* A free entry with room for `len` more bytes, least recently used
@@ -215,51 +200,37 @@ static struct entry *make_room(size_t len)
 	}
 }
 
-/* The reply to keep for an outcome: a copy of an answer (NULL when it
- * cannot be kept); nothing for a negative answer, whose outcome is all the
- * engine needs. */
-static bool copy_for_cache(enum dns_outcome outcome, const uint8_t *reply, size_t len,
-			   uint8_t **copy)
-{
-	*copy = NULL;
-	if (outcome != DNS_ANSWER)
-		return true;
-	if (len > CACHE_MAX_BYTES / 8)
-		return false; /* one huge reply must not empty the cache */
-	*copy = malloc(len);
-	if (*copy == NULL)
-		return false;
-	memcpy(*copy, reply, len);
-	return true;
-}
-
-static void cache_put(unsigned long long begun, const char *name, uint16_t type, bool search,
-		      enum dns_outcome outcome, const uint8_t *reply, size_t len)
+/* Keeps the reply to q if the cache may, unless a flush came since
+ * `begun` (the reply may come from a server of the old resolv.conf). */
+static void cache_put(unsigned long long begun, const struct dns_query *q, bool search)
 {
 	char key[DNS_NAME_TEXT_SIZE + 1];
 	struct dns_msg msg;
-	uint8_t *copy;
 
-	if (outcome == DNS_TEMPFAIL || !cache_key(name, key))
-		return;
-	if (outcome == DNS_ANSWER && (dns_msg_init(&msg, reply, len) < 0 || !dns_msg_whole(&msg)))
+	if (q->length > q->size || q->outcome == DNS_TEMPFAIL || !cache_key(q->name, key))
+		return; /* a reply cut by the buffer is not kept */
+	if (q->outcome == DNS_ANSWER &&
+	    (dns_msg_init(&msg, q->answer, q->length) < 0 || !dns_msg_whole(&msg)))
 		return; /* malformed: the engine refuses it, never keep it */
-	uint32_t ttl = cache_reply_ttl(reply, len, outcome);
-	if (ttl == 0 || !copy_for_cache(outcome, reply, len, &copy))
+	uint32_t ttl = cache_reply_ttl(q->answer, q->length, q->outcome);
+	/* A copy of an answer; nothing of a negative answer, whose outcome is
+	 * all the engine needs. */
+	size_t kept = q->outcome == DNS_ANSWER ? q->length : 0;
+	if (ttl == 0 || kept > CACHE_MAX_BYTES / 8)
+		return; /* one huge reply must not empty the cache */
+	uint8_t *copy = kept > 0 ? malloc(kept) : NULL;
+	if (kept > 0 && copy == NULL)
 		return;
-	size_t kept = copy != NULL ? len : 0;
-	time_t now = now_seconds();
-	pthread_mutex_lock(&cache_lock);
-	flush_if_resolv_conf_changed(now);
-	/* Flushed since the lookup began: the reply may come from a server
-	 * of the old resolv.conf. */
-	struct entry *slot = begun == generation ? find_locked(key, type, search, now) : NULL;
+	if (copy != NULL)
+		memcpy(copy, q->answer, kept);
+	time_t now = lock_cache();
+	struct entry *slot = begun == generation ? find_locked(key, q->type, search, now) : NULL;
 	if (slot != NULL)
 		drop(slot);
 	slot = begun == generation ? make_room(kept) : NULL;
 	if (slot != NULL) {
-		*slot = (struct entry){.used = true, .search = search, .type = type,
-				       .outcome = outcome, .reply = copy, .len = kept,
+		*slot = (struct entry){.used = true, .search = search, .type = q->type,
+				       .outcome = q->outcome, .reply = copy, .len = kept,
 				       .stored = now, .expires = now + (time_t)ttl,
 				       .last_use = ++use_clock};
 		memcpy(slot->name, key, sizeof(key));
@@ -331,58 +302,49 @@ static enum dns_outcome cached_query(void *ctx, const char *name, uint16_t type,
 				     uint8_t *answer, size_t size, size_t *length)
 {
 	struct cache_transport *wrap = ctx;
-	enum dns_outcome outcome;
+	struct dns_query q = {name, type, answer, size, 0, DNS_TEMPFAIL, false};
 
-	if (cache_get(name, type, search, answer, size, length, &outcome))
-		return outcome;
-	*length = 0;
-	outcome = wrap->inner.query(wrap->inner.ctx, name, type, search, answer, size, length);
-	if (*length <= size) /* a reply cut by the buffer is not kept */
-		cache_put(wrap->generation, name, type, search, outcome, answer, *length);
-	return outcome;
+	if (!cache_get(&q, search)) {
+		q.outcome = wrap->inner.query(wrap->inner.ctx, name, type, search, answer, size,
+					      &q.length);
+		cache_put(wrap->generation, &q, search);
+	}
+	*length = q.length;
+	return q.outcome;
 }
+
+/* srv.c's batches: an A and an AAAA query per target. */
+#define BATCH_MAX ((size_t)2 * SRV_MAX_TARGETS)
 
 static void cached_query_batch(void *ctx, struct dns_query *queries, size_t n)
 {
 	struct cache_transport *wrap = ctx;
-	struct dns_query *misses = calloc(n ? n : 1, sizeof(*misses));
-	size_t *where = calloc(n ? n : 1, sizeof(*where));
+	struct dns_query misses[BATCH_MAX];
+	size_t where[BATCH_MAX];
 	size_t nmiss = 0;
 
-	if (misses == NULL || where == NULL) {
-		free(misses);
-		free(where);
-		wrap->inner.query_batch(wrap->inner.ctx, queries, n);
+	if (n > BATCH_MAX) {
+		wrap->inner.query_batch(wrap->inner.ctx, queries, n); /* not cached */
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct dns_query *q = &queries[i];
-		if (cache_get(q->name, q->type, false, q->answer, q->size, &q->length, &q->outcome))
+		if (cache_get(&queries[i], false))
 			continue;
-		misses[nmiss] = *q;
+		misses[nmiss] = queries[i];
 		where[nmiss++] = i;
 	}
-	if (nmiss > 0) {
-		wrap->inner.query_batch(wrap->inner.ctx, misses, nmiss);
-		for (size_t k = 0; k < nmiss; k++) {
-			const struct dns_query *q = &misses[k];
-			if (q->length <= q->size)
-				cache_put(wrap->generation, q->name, q->type, false, q->outcome,
-					  q->answer, q->length);
-			queries[where[k]] = *q;
-		}
+	if (nmiss == 0)
+		return;
+	wrap->inner.query_batch(wrap->inner.ctx, misses, nmiss);
+	for (size_t k = 0; k < nmiss; k++) {
+		cache_put(wrap->generation, &misses[k], false);
+		queries[where[k]] = misses[k];
 	}
-	free(misses);
-	free(where);
 }
 
 void cache_begin(struct cache_transport *wrap)
 {
-	time_t now = now_seconds();
-
-	pthread_once(&cache_once, register_fork_handlers);
-	pthread_mutex_lock(&cache_lock);
-	flush_if_resolv_conf_changed(now);
+	lock_cache();
 	wrap->generation = generation;
 	pthread_mutex_unlock(&cache_lock);
 }

@@ -46,7 +46,7 @@ static void log_lookup(const struct stash_item *item, long long duration_us)
 
 	srvsip_log_debug("lookup %s program=%s trigger=%s family=%d srv=%s target=%s port=%d "
 			 "targets=%u ttl=%u queries=%u duration_us=%lld status=%s (%s%s%s)",
-			 item->name, scope_program_name(),
+			 item->name, program_invocation_short_name,
 			 scope_trigger_name((enum scope_trigger)item->trigger), item->family,
 			 res->srv_name[0] ? res->srv_name : "-",
 			 res->ntargets > 0 ? res->targets[0].name : "-",
@@ -260,7 +260,7 @@ enum nss_status _nss_srvsip_getservbyname_r(const char *name, const char *protoc
 {
 	struct config_decision options;
 
-	stash_drop(); /* a services lookup is never part of a hosts retry (stash.h) */
+	stash_drop(); /* a services lookup is never part of a hosts retry (DESIGN.md "Results") */
 	if (name == NULL || result == NULL || buffer == NULL || errnop == NULL)
 		return NSS_STATUS_UNAVAIL;
 	const struct pseudo_service *svc = scope_pseudo_service(name);
@@ -274,7 +274,7 @@ enum nss_status _nss_srvsip_getservbyname_r(const char *name, const char *protoc
 		config_load_decide(NULL, NULL, &options, NULL);
 		if (options.debug)
 			srvsip_log_debug("service %s/%s program=%s status=not-found (%s)", name,
-					 proto_used, scope_program_name(), refusal);
+					 proto_used, program_invocation_short_name, refusal);
 		return NSS_STATUS_NOTFOUND;
 	}
 	if (pack_servent(svc->name, svc->port, proto_used, result, buffer, buflen) != 0) {

@@ -63,14 +63,9 @@ const char *scope_pseudo_service_proto(const struct pseudo_service *svc, const c
 	return NULL;
 }
 
-const char *scope_program_name(void)
-{
-	return program_invocation_short_name;
-}
-
 const char *scope_pairing_refusal(void)
 {
-	if (nscd_is_daemon(scope_program_name()))
+	if (nscd_is_daemon(program_invocation_short_name))
 		return "inside a caching daemon, services and hosts lookups of different "
 		       "clients share threads: pseudo-services are refused";
 	if (nscd_serves_hosts())
@@ -101,9 +96,7 @@ bool scope_note_service(const struct pseudo_service *svc, const char *name, cons
 	if (p == NULL)
 		return false;
 	long long now = monotonic_ns();
-	unsigned proto_bit = proto == NULL ? PROTO_UDP | PROTO_TCP
-			     : strcmp(proto, "udp") == 0 ? PROTO_UDP
-			     : strcmp(proto, "tcp") == 0 ? PROTO_TCP : 0u;
+	unsigned proto_bit = strcmp(proto, "udp") == 0 ? PROTO_UDP : PROTO_TCP;
 	/* Another call: another service, the window over, or a protocol this
 	 * call could not ask again or after another (getaddrinfo asks tcp
 	 * first, then udp, each once). */
@@ -209,7 +202,7 @@ static enum scope_trigger classify_by_config(const char *name, struct srv_reques
 {
 	struct config_decision decision;
 
-	config_load_decide(name, scope_program_name(), &decision, req->services);
+	config_load_decide(name, program_invocation_short_name, &decision, req->services);
 	*debug = decision.debug;
 	if (!decision.matched)
 		return SCOPE_NONE;
@@ -227,7 +220,7 @@ enum scope_trigger scope_classify(const char *name, int entry, int family,
 	if (pairing.svc != NULL || (name[0] == '_' && srv_is_owner_name(name)))
 		return classify_without_config(name, req, debug, pairing);
 	/* Most lookups end here, out of scope, having copied nothing. */
-	if (!config_load_matches(name, scope_program_name(), debug))
+	if (!config_load_matches(name, program_invocation_short_name, debug))
 		return SCOPE_NONE;
 	return classify_by_config(name, req, debug);
 }

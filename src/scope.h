@@ -25,9 +25,8 @@ enum scope_trigger {
 
 /* A pairing ends this long after its services lookup, consumed or not:
  * far above the gap between the services and the hosts lookup of one
- * getaddrinfo call (median 2 us; 0.1 % above 60 ms and at most 128 ms with
- * 64 busy threads on 2 cores), below a human-scale gap between two calls
- * (BENCHMARKS.md "Pairing window", bench/pairing_gap.c). */
+ * getaddrinfo call, below a human-scale gap between two calls (measured in
+ * BENCHMARKS.md "Pairing window"). */
 #define SCOPE_PAIRING_WINDOW_NS 250000000LL /* 250 ms */
 
 /* The pseudo-service called `name`, or NULL. */
@@ -43,9 +42,9 @@ const char *scope_pseudo_service_proto(const struct pseudo_service *svc, const c
 const char *scope_pairing_refusal(void);
 
 /* Called by getservbyname_r for every services lookup it sees: a
- * pseudo-service it answered (svc, proto) becomes the thread's pairing for
- * the next hosts lookup; any other name (svc NULL) ends a pending pairing,
- * since it starts another call.  False when the pairing cannot be kept (no
+ * pseudo-service it answered (svc, for proto "udp" or "tcp") becomes the
+ * thread's pairing for the next hosts lookup; any other name (svc NULL)
+ * ends a pending pairing, since it starts another call.  False when the pairing cannot be kept (no
  * memory for the thread's state): the pseudo-service must not be answered. */
 bool scope_note_service(const struct pseudo_service *svc, const char *name, const char *proto);
 
@@ -69,8 +68,5 @@ enum scope_trigger scope_classify(const char *name, int entry, int family,
 				  struct srv_request *req, bool *debug);
 
 const char *scope_trigger_name(enum scope_trigger trigger);
-
-/* The calling program's short name (program_invocation_short_name). */
-const char *scope_program_name(void);
 
 #endif

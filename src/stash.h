@@ -1,14 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* One result kept per thread across an ERANGE retry.
+/* One result kept per thread across an ERANGE retry (DESIGN.md "Results").
  *
  * glibc answers ERANGE by calling the same module again at once with a
  * larger buffer (docs/glibc-facts.md).  Resolving again would send the queries again
  * and make a new draw, which would bias selection towards targets whose
- * answer fits the small buffer; so the result waits here for that retry.
- * Only that retry gets it: the same name, entry point and family, a larger
- * buffer, within 250 ms, and no services lookup in between (a services
- * lookup starts another getaddrinfo call, whose pairing its own hosts
- * lookup must consume). */
+ * answer fits the small buffer; so the result waits here for that retry. */
 #ifndef SRVSIP_STASH_H
 #define SRVSIP_STASH_H
 
@@ -31,17 +27,15 @@ struct stash_item {
 /* Keeps *item (taking ownership of item->res) for this thread; false (and
  * item->res freed) when memory for the thread's slot ran out. */
 bool stash_put(const struct stash_item *item);
-/* Takes the thread's item if this call is its retry (see above); true then.
+/* Takes the thread's item if this call is its retry (DESIGN.md "Results"): true then.
  * Any other item is dropped: a retry comes next or never. */
 bool stash_take(const char *name, int entry, int family, size_t buflen, struct stash_item *out);
 /* Drops the thread's item: a services lookup is never part of a retry. */
 void stash_drop(void);
 
-/* The module's per-thread state, this stash and the pairing (scope.c): each
- * a heap block behind a pthread key, made when first needed, freed at thread
- * exit.  Not __thread: a dlopened module's TLS block is allocated at a
- * thread's first access, and glibc ends the process when that allocation
- * fails (docs/glibc-facts.md "Loading"). */
+/* The module's per-thread state, this stash and the pairing (scope.c): why
+ * pthread keys and not __thread is in DESIGN.md "Concurrency and process
+ * safety". */
 enum thread_block { THREAD_STASH, THREAD_PAIRING, THREAD_BLOCKS };
 
 extern pthread_key_t thread_keys[THREAD_BLOCKS];
