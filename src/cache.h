@@ -33,7 +33,7 @@ void cache_begin(struct cache_transport *wrap);
  * transport. */
 struct dns_transport cache_transport(struct cache_transport *wrap);
 
-/* Empties the cache (tests; srvsip-lookup --no-cache does not need it). */
+/* Empties the cache (tests); also run when the module is unloaded. */
 void cache_flush(void);
 
 /* How long a reply may be cached, in seconds (0: not at all): the smallest
