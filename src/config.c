@@ -78,8 +78,12 @@ static bool parse_port(const char *text, int *port)
 /* "_sip._udp,_sip._tcp": each two labels starting with '_'. */
 static bool parse_services(char *text, struct config_entry *entry)
 {
-	entry->nservices = 0;
+	size_t len = strlen(text);
 	char *save = NULL;
+
+	entry->nservices = 0;
+	if (text[0] == ',' || text[len - 1] == ',' || strstr(text, ",,") != NULL)
+		return false; /* strtok_r would skip an empty item */
 
 	for (char *item = strtok_r(text, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		const char *dot = strchr(item, '.');
@@ -173,6 +177,9 @@ static const char *keep_entry(struct srvsip_config *cfg, char **words, int n)
 
 	if (problem != NULL)
 		return problem;
+	for (size_t i = 0; i < *count; i++)
+		if (strcmp((*list)[i].name, entry.name) == 0) /* domains: lower case, no dot */
+			return "repeats an earlier line of the same name, which applies";
 	struct config_entry *grown = realloc(*list, (*count + 1) * sizeof(**list));
 	if (grown == NULL)
 		return out_of_memory;

@@ -20,7 +20,7 @@ struct slot {
 
 pthread_key_t thread_keys[THREAD_BLOCKS];
 atomic_bool thread_block_made[THREAD_BLOCKS];
-static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
+static pthread_once_t key_once[THREAD_BLOCKS] = {PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT};
 static atomic_bool key_made[THREAD_BLOCKS];
 
 /* Frees the slot (and an untaken result) of a thread that exits. */
@@ -32,22 +32,27 @@ static void free_slot(void *ptr)
 	free(slot);
 }
 
-static void create_keys(void)
+/* Each kind's key is made on its first need only: a program that only
+ * pairs (or only stashes) gives up one of its PTHREAD_KEYS_MAX keys, not two. */
+static void create_key(enum thread_block which)
 {
 	static void (*const destructors[THREAD_BLOCKS])(void *) = {free_slot, free};
 
-	for (int i = 0; i < THREAD_BLOCKS; i++)
-		if (pthread_key_create(&thread_keys[i], destructors[i]) == 0)
-			atomic_store_explicit(&key_made[i], true, memory_order_release);
+	if (pthread_key_create(&thread_keys[which], destructors[which]) == 0)
+		atomic_store_explicit(&key_made[which], true, memory_order_release);
 }
+
+static void create_stash_key(void) { create_key(THREAD_STASH); }
+static void create_pairing_key(void) { create_key(THREAD_PAIRING); }
 
 void *thread_block_make(enum thread_block which, size_t size)
 {
+	static void (*const create[THREAD_BLOCKS])(void) = {create_stash_key, create_pairing_key};
 	void *block = thread_block(which);
 
 	if (block != NULL)
 		return block;
-	pthread_once(&keys_once, create_keys);
+	pthread_once(&key_once[which], create[which]);
 	if (!atomic_load_explicit(&key_made[which], memory_order_acquire))
 		return NULL;
 	block = calloc(1, size);

@@ -42,6 +42,8 @@ expect_exit "--check-config on a good file (not root-owned here: 4 unless root)"
 	"$( [ "$(id -u)" = 0 ] && echo 0 || echo 4)" "$LOOKUP" --check-config "$TMP/good"
 printf 'domain\nbogus line\n' >"$TMP/bad"
 expect_exit "--check-config on a file with bad lines" 4 "$LOOKUP" --check-config "$TMP/bad"
+printf 'domain a.test\ndomain A.test. port 5080\n' >"$TMP/repeat"
+expect_exit "--check-config on a file that names a domain twice" 4 "$LOOKUP" --check-config "$TMP/repeat"
 
 # The summary states every setting, the cache one included.
 printf 'cache off\n' >"$TMP/nocache"

@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <nss.h>
 #include <pthread.h>
@@ -187,6 +188,35 @@ static void out_of_scope(void)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		for (int ep = EP4; ep <= EP1; ep++)
 			expect_status((enum ep)ep, names[i], AF_INET, NSS_STATUS_UNAVAIL, NO_RECOVERY);
+}
+
+/* How many more pthread keys this process could make now. */
+static int free_pthread_keys(void)
+{
+	static pthread_key_t keys[PTHREAD_KEYS_MAX];
+	int n = 0;
+
+	while (n < PTHREAD_KEYS_MAX && pthread_key_create(&keys[n], NULL) == 0)
+		n++;
+	for (int i = 0; i < n; i++)
+		pthread_key_delete(keys[i]);
+	return n;
+}
+
+/* The module's first pseudo-service answer makes the pairing's key only:
+ * a program keeps every key the module does not need (the stash's is made
+ * at the first ERANGE). */
+static void pairing_costs_one_key(void)
+{
+	struct servent se;
+	int err = 0;
+	char buf[256];
+	int before = free_pthread_keys();
+	enum nss_status st = m.sbn("sipsrv", "udp", &se, buf, sizeof(buf), &err);
+	int used = before - free_pthread_keys();
+
+	CHECK(st == NSS_STATUS_SUCCESS && used == 1,
+	      "first getservbyname_r(sipsrv): status %d, %d pthread keys made (want 1)", st, used);
 }
 
 static void services(void)
@@ -458,6 +488,7 @@ int main(int argc, char **argv)
 	if (!m.hbn4 || !m.hbn3 || !m.hbn2 || !m.hbn || !m.sbn)
 		return fprintf(stderr, "dlopen_module: an entry point is missing\n"), 1;
 	out_of_scope();
+	pairing_costs_one_key();
 	services();
 	without_memory();
 	if (dns) {

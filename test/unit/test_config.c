@@ -126,6 +126,43 @@ START_TEST(test_every_keyword_is_parsed)
 }
 END_TEST
 
+START_TEST(test_a_repeated_domain_or_program_line_is_reported_and_the_first_applies)
+{
+	/* Case and a trailing dot do not make another domain; the later line
+	 * would never apply, so --check-config and the debug log name it. */
+	parse("domain sipdomain.com port 5060\n"
+	      "domain SIPdomain.com. port 5080\n"
+	      "domain .example.org\n"
+	      "domain .example.org services _sips._tcp\n"
+	      "domain example.org\n"
+	      "program sipp\n"
+	      "program sipp port 5062\n"
+	      "program Sipp\n");
+	ck_assert_uint_eq(rep.n, 3);
+	ck_assert_uint_eq(rep.line[0], 2);
+	ck_assert_uint_eq(rep.line[1], 4);
+	ck_assert_uint_eq(rep.line[2], 7);
+	ck_assert_ptr_nonnull(strstr(rep.problem[0], "repeats"));
+	ck_assert_uint_eq(cfg.ndomains, 3); /* example.org is not .example.org */
+	ck_assert_int_eq(config_match_domain(&cfg, "sipdomain.com")->port, 5060);
+	assert_default_services(config_match_domain(&cfg, "a.example.org"));
+	ck_assert_uint_eq(cfg.nprograms, 2); /* program names are case-sensitive */
+	ck_assert_int_eq(config_match_program(&cfg, "sipp")->port, 5060);
+}
+END_TEST
+
+START_TEST(test_an_empty_item_in_a_services_list_is_malformed)
+{
+	parse("domain a.test services _sip._udp,,_sip._tcp\n"
+	      "domain b.test services ,_sip._udp\n"
+	      "domain c.test services _sip._udp,\n"
+	      "domain d.test services _sip._udp,_sip._tcp\n");
+	ck_assert_uint_eq(rep.n, 3);
+	ck_assert_uint_eq(cfg.ndomains, 1);
+	ck_assert_str_eq(cfg.domains[0].name, "d.test");
+}
+END_TEST
+
 START_TEST(test_defaults_are_off_port_5060_and_sip_udp_then_tcp)
 {
 	parse("domain a.test\nprogram p\n");
@@ -1049,6 +1086,8 @@ static Suite *config_suite(void)
 	TCase *tc = tcase_create("parse");
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_every_keyword_is_parsed);
+	tcase_add_test(tc, test_a_repeated_domain_or_program_line_is_reported_and_the_first_applies);
+	tcase_add_test(tc, test_an_empty_item_in_a_services_list_is_malformed);
 	tcase_add_test(tc, test_defaults_are_off_port_5060_and_sip_udp_then_tcp);
 	tcase_add_test(tc, test_empty_stream_and_comments_give_an_empty_config);
 	tcase_add_test(tc, test_services_keep_their_order_and_at_most_four);
