@@ -183,7 +183,7 @@ static const char *keep_entry(struct srvsip_config *cfg, char **words, int n)
 	struct config_entry *grown = realloc(*list, (*count + 1) * sizeof(**list));
 	if (grown == NULL)
 		return out_of_memory;
-	grown[*count] = entry;
+	memcpy(&grown[*count], &entry, sizeof(entry)); /* padding too: config_load memcmps entries */
 	*list = grown;
 	(*count)++;
 	if (is_domain)
