@@ -264,7 +264,9 @@ static void no_usable_target(struct lookup *lk, size_t n)
 	for (size_t k = 1; k < n; k++)
 		if (unusable[lk->cand[k].state].rank > unusable[lk->cand[decisive].state].rank)
 			decisive = k;
-	enum target_state s = n > 0 ? lk->cand[decisive].state : TARGET_ABSENT;
+	enum target_state s = TARGET_ABSENT;
+	if (n > 0)
+		s = lk->cand[decisive].state;
 	set_outcome(lk, unusable[s].status, unusable[s].reason);
 	if (s == TARGET_ALIAS)
 		text_copy(lk->res->subject, sizeof(lk->res->subject), lk->cand[decisive].target->name);
