@@ -11,8 +11,8 @@
 
 #include "text.h"
 
-/* A bump allocator over the caller's buffer.  With base == NULL it only
- * measures, so the same code computes the size and then fills. */
+/* A bump allocator over the caller's buffer; it only reserves, so a
+ * caller writes once every piece fitted. */
 struct bump {
 	char *base;
 	size_t len;
@@ -28,16 +28,7 @@ static void *bump_alloc(struct bump *b, size_t size, size_t align)
 	if (offset + size < offset || offset + size > b->len)
 		return NULL;
 	b->used = offset + size;
-	return b->base ? b->base + offset : (void *)1; /* measuring: non-NULL token */
-}
-
-static char *bump_string(struct bump *b, const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = bump_alloc(b, n, 1);
-	if (p != NULL && b->base != NULL)
-		memcpy(p, s, n);
-	return p;
+	return b->base + offset;
 }
 
 static size_t address_size(int family)
@@ -45,35 +36,40 @@ static size_t address_size(int family)
 	return family == AF_INET6 ? 16 : 4;
 }
 
-/* A bump that only measures, as if over `buffer`: it starts at the buffer's
- * misalignment, so padding counts exactly as when filling. */
-static struct bump measuring(const char *buffer, size_t buflen)
+/* Addresses of `family` (AF_UNSPEC: all) of every target. */
+static unsigned count_family(const struct srv_result *res, int family)
 {
-	size_t skew = (size_t)(uintptr_t)buffer % 64;
-
-	return (struct bump){NULL, buflen + skew, skew};
+	unsigned n = 0;
+	for (unsigned t = 0; t < res->ntargets; t++)
+		for (unsigned a = 0; a < res->targets[t].naddrs; a++)
+			n += family == AF_UNSPEC || res->targets[t].addrs[a].family == family;
+	return n;
 }
 
-static int fill_addrtuples(const struct srv_result *res, struct gaih_addrtuple **pat,
-			   struct bump *b)
+int pack_addrtuples(const struct srv_result *res, struct gaih_addrtuple **pat, char *buffer,
+		    size_t buflen)
 {
-	const char *name = bump_string(b, res->targets[0].name);
+	struct bump b = {buffer, buflen, 0};
 	struct gaih_addrtuple *given = *pat; /* the first tuple, costing nothing */
 	struct gaih_addrtuple **link = pat;
 
-	if (name == NULL)
+	if (res->ntargets == 0)
 		return ERANGE;
+	size_t name_size = strlen(res->targets[0].name) + 1;
+	unsigned ntuples = count_family(res, AF_UNSPEC);
+	char *name = bump_alloc(&b, name_size, 1);
+	size_t extra = given != NULL && ntuples > 0 ? ntuples - 1 : ntuples; /* beyond *pat */
+	struct gaih_addrtuple *next =
+		bump_alloc(&b, extra * sizeof(*next), extra > 0 ? alignof(struct gaih_addrtuple) : 1);
+	if (name == NULL || next == NULL)
+		return ERANGE;
+	memcpy(name, res->targets[0].name, name_size);
 	for (unsigned t = 0; t < res->ntargets; t++) {
 		for (unsigned a = 0; a < res->targets[t].naddrs; a++) {
 			const struct srv_address *addr = &res->targets[t].addrs[a];
-			struct gaih_addrtuple *tuple =
-				given ? given : bump_alloc(b, sizeof(*tuple), alignof(struct gaih_addrtuple));
-			if (tuple == NULL)
-				return ERANGE;
+			struct gaih_addrtuple *tuple = given != NULL ? given : next++;
 			given = NULL;
-			if (b->base == NULL)
-				continue;
-			*tuple = (struct gaih_addrtuple){.name = (char *)name, .family = addr->family};
+			*tuple = (struct gaih_addrtuple){.name = name, .family = addr->family};
 			memcpy(tuple->addr, addr->bytes, address_size(addr->family));
 			*link = tuple;
 			link = &tuple->next;
@@ -82,44 +78,27 @@ static int fill_addrtuples(const struct srv_result *res, struct gaih_addrtuple *
 	return 0;
 }
 
-int pack_addrtuples(const struct srv_result *res, struct gaih_addrtuple **pat, char *buffer,
-		    size_t buflen)
+int pack_hostent(const struct srv_result *res, const char *queried, int family,
+		 struct hostent *result, char *buffer, size_t buflen, char **canonp)
 {
-	struct bump measure = measuring(buffer, buflen);
-	struct bump fill = {buffer, buflen, 0};
+	struct bump b = {buffer, buflen, 0};
 
-	if (res->ntargets == 0 || fill_addrtuples(res, pat, &measure) != 0)
+	if (res->ntargets == 0)
 		return ERANGE;
-	return fill_addrtuples(res, pat, &fill);
-}
-
-static unsigned count_family(const struct srv_result *res, int family)
-{
-	unsigned n = 0;
-	for (unsigned t = 0; t < res->ntargets; t++)
-		for (unsigned a = 0; a < res->targets[t].naddrs; a++)
-			n += res->targets[t].addrs[a].family == family;
-	return n;
-}
-
-static int fill_hostent(const struct srv_result *res, const char *queried, int family,
-			struct hostent *he, struct bump *b)
-{
+	const char *target = res->targets[0].name;
+	size_t name_size = strlen(target) + 1;
+	size_t queried_size = strlen(queried) + 1;
 	unsigned naddrs = count_family(res, family);
 	size_t alen = address_size(family);
-	bool alias = strlen(queried) != strlen(res->targets[0].name) ||
-		     !ascii_equal_nocase(queried, res->targets[0].name, strlen(queried));
-	char **aliases = (char **)bump_alloc(b, (alias ? 2 : 1) * sizeof(char *), alignof(char *));
-	char **list = (char **)bump_alloc(b, (naddrs + 1) * sizeof(char *), alignof(char *));
-	char *addrs = bump_alloc(b, naddrs * alen + 1, alignof(uint32_t));
-	char *name = bump_string(b, res->targets[0].name);
-	char *alias_name = alias ? bump_string(b, queried) : NULL;
+	bool alias = queried_size != name_size || !ascii_equal_nocase(queried, target, name_size);
+	char **aliases = bump_alloc(&b, (alias ? 2 : 1) * sizeof(char *), alignof(char *));
+	char **list = bump_alloc(&b, (naddrs + 1) * sizeof(char *), alignof(char *));
+	char *addrs = bump_alloc(&b, naddrs * alen + 1, alignof(uint32_t));
+	char *name = bump_alloc(&b, name_size, 1);
+	char *alias_name = bump_alloc(&b, alias ? queried_size : 0, 1);
 
-	if (aliases == NULL || list == NULL || addrs == NULL || name == NULL ||
-	    (alias && alias_name == NULL))
+	if (aliases == NULL || list == NULL || addrs == NULL || name == NULL || alias_name == NULL)
 		return ERANGE;
-	if (b->base == NULL)
-		return 0;
 	unsigned k = 0;
 	for (unsigned t = 0; t < res->ntargets; t++)
 		for (unsigned a = 0; a < res->targets[t].naddrs; a++) {
@@ -130,57 +109,35 @@ static int fill_hostent(const struct srv_result *res, const char *queried, int f
 			k++;
 		}
 	list[k] = NULL;
-	aliases[0] = alias_name;
-	if (alias)
-		aliases[1] = NULL;
-	he->h_name = name;
-	he->h_aliases = aliases;
-	he->h_addrtype = family;
-	he->h_length = (int)alen;
-	he->h_addr_list = list;
-	return 0;
-}
-
-int pack_hostent(const struct srv_result *res, const char *queried, int family,
-		 struct hostent *result, char *buffer, size_t buflen, char **canonp)
-{
-	struct bump measure = measuring(buffer, buflen);
-	struct bump fill = {buffer, buflen, 0};
-
-	if (res->ntargets == 0 || fill_hostent(res, queried, family, result, &measure) != 0)
-		return ERANGE;
-	fill_hostent(res, queried, family, result, &fill);
-	if (canonp != NULL)
-		*canonp = result->h_name;
-	return 0;
-}
-
-static int fill_servent(const char *name, int port, const char *proto, struct servent *result,
-			struct bump *b)
-{
-	char **aliases = (char **)bump_alloc(b, sizeof(char *), alignof(char *));
-	char *s_name = bump_string(b, name);
-	char *s_proto = bump_string(b, proto);
-
-	if (aliases == NULL || s_name == NULL || s_proto == NULL)
-		return ERANGE;
-	if (b->base == NULL)
-		return 0;
+	memcpy(name, target, name_size);
 	aliases[0] = NULL;
-	result->s_name = s_name;
-	result->s_aliases = aliases;
-	result->s_port = (int)htons((uint16_t)port);
-	result->s_proto = s_proto;
+	if (alias) {
+		aliases[0] = memcpy(alias_name, queried, queried_size);
+		aliases[1] = NULL;
+	}
+	*result = (struct hostent){.h_name = name, .h_aliases = aliases, .h_addrtype = family,
+				   .h_length = (int)alen, .h_addr_list = list};
+	if (canonp != NULL)
+		*canonp = name;
 	return 0;
 }
 
 int pack_servent(const char *name, int port, const char *proto, struct servent *result,
 		 char *buffer, size_t buflen)
 {
-	struct bump measure = measuring(buffer, buflen);
-	struct bump fill = {buffer, buflen, 0};
+	struct bump b = {buffer, buflen, 0};
+	size_t name_size = strlen(name) + 1;
+	size_t proto_size = strlen(proto) + 1;
+	char **aliases = bump_alloc(&b, sizeof(char *), alignof(char *));
+	char *s_name = bump_alloc(&b, name_size, 1);
+	char *s_proto = bump_alloc(&b, proto_size, 1);
 
-	if (fill_servent(name, port, proto, result, &measure) != 0)
+	if (aliases == NULL || s_name == NULL || s_proto == NULL)
 		return ERANGE;
-	return fill_servent(name, port, proto, result, &fill);
+	aliases[0] = NULL;
+	*result = (struct servent){.s_name = memcpy(s_name, name, name_size),
+				   .s_aliases = aliases,
+				   .s_port = (int)htons((uint16_t)port),
+				   .s_proto = memcpy(s_proto, proto, proto_size)};
+	return 0;
 }
