@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* NSS glue of libnss_srvsip: validates the call, asks scope.c whether the
- * lookup is ours, runs the SRV engine and packs its result into the caller's
- * buffer.  Nothing else lives here (DESIGN.md "Layout").  The glibc facts
- * relied on are in docs/glibc-facts.md. */
+/* NSS glue: validates the call, asks scope.c, runs the engine, packs the
+ * result (DESIGN.md "A lookup's path through the files"). */
 #include <errno.h>
 #include <netdb.h>
 #include <nss.h>
@@ -21,9 +19,7 @@
 #include "stash.h"
 #include "text.h"
 
-/* A wrong prototype below becomes a compile error.  The build hides every
- * symbol; these declarations are the only visible ones, and the version
- * script exports only _nss_srvsip_*. */
+/* The only visible symbols (docs/glibc-facts.md "Loading"). */
 #pragma GCC visibility push(default)
 NSS_DECLARE_MODULE_FUNCTIONS(srvsip)
 #pragma GCC visibility pop
@@ -55,8 +51,7 @@ static void log_lookup(const struct stash_item *item, long long duration_us)
 			 res->subject[0] ? ": " : "", res->subject);
 }
 
-/* Runs the engine on the in-scope request for `name` (entry, family) into
- * item->res; false when memory ran out. */
+/* Fills item, its res from the engine; false when memory ran out. */
 static bool resolve(const char *name, int entry, int family, struct srv_request *req,
 		    struct stash_item *item)
 {
@@ -91,10 +86,7 @@ static bool resolve(const char *name, int entry, int family, struct srv_request 
 	return true;
 }
 
-/* The NSS status, errno (0: left alone) and h_errno of each engine outcome
- * (DESIGN.md "Statuses"; the mapping to getaddrinfo errors is
- * docs/glibc-facts.md).  SRV_NOT_DECIDED is as out of scope: every nsswitch
- * action continues to the next module, which resolves the name as asked. */
+/* DESIGN.md "Statuses"; errno 0: left alone. */
 static const struct {
 	enum nss_status status;
 	int errnum;
@@ -119,8 +111,7 @@ static enum nss_status status_of(enum srv_status outcome, int *errnop, int *h_er
 	return statuses[i].status;
 }
 
-/* Packs a successful result (and its TTL); ERANGE when the buffer is too
- * small. */
+/* Packs a successful result and its TTL: 0 or ERANGE. */
 static int pack(const struct stash_item *item, const char *name, const struct packing *out)
 {
 	int rc = item->entry == ENTRY_HOSTBYNAME4
@@ -132,31 +123,24 @@ static int pack(const struct stash_item *item, const char *name, const struct pa
 	return rc;
 }
 
+/* Invalid arguments: false, with EAFNOSUPPORT for an unknown family, else
+ * EINVAL.  Only gethostbyname4_r is given AF_UNSPEC. */
 static bool arguments_valid(const char *name, enum entry_point entry, int family,
-			    const struct packing *out, const int *errnop, const int *h_errnop)
+			    const struct packing *out, int *errnop, int *h_errnop)
 {
 	bool result_given = entry == ENTRY_HOSTBYNAME4 ? out->pat != NULL : out->he != NULL;
+	bool family_known = family == AF_INET || family == AF_INET6 || family == AF_UNSPEC;
 
-	/* A hostent holds one family; only gethostbyname4_r takes both. */
-	bool family_ok = family == AF_INET || family == AF_INET6 ||
-			 (family == AF_UNSPEC && entry == ENTRY_HOSTBYNAME4);
-	return name != NULL && out->buffer != NULL && errnop != NULL && h_errnop != NULL &&
-	       result_given && family_ok;
-}
-
-/* A call with invalid arguments: UNAVAIL, with EAFNOSUPPORT for a family
- * other than AF_INET, AF_INET6 and AF_UNSPEC, else EINVAL. */
-static enum nss_status refuse_arguments(int family, int *errnop, int *h_errnop)
-{
+	if (name != NULL && out->buffer != NULL && errnop != NULL && h_errnop != NULL &&
+	    result_given && family_known)
+		return true;
 	if (errnop != NULL)
-		*errnop = family == AF_INET || family == AF_INET6 || family == AF_UNSPEC
-				  ? EINVAL : EAFNOSUPPORT;
+		*errnop = family_known ? EINVAL : EAFNOSUPPORT;
 	if (h_errnop != NULL)
 		*h_errnop = NO_RECOVERY;
-	return NSS_STATUS_UNAVAIL;
+	return false;
 }
 
-/* The whole lookup for every hosts entry point. */
 static enum nss_status lookup(const char *name, enum entry_point entry, int family,
 			      const struct packing *out, int *errnop, int *h_errnop)
 {
@@ -164,15 +148,11 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 	struct srv_request req;
 
 	if (!arguments_valid(name, entry, family, out, errnop, h_errnop))
-		return refuse_arguments(family, errnop, h_errnop);
-	/* An ERANGE retry gets the result of the call it retries. */
+		return NSS_STATUS_UNAVAIL;
 	bool retry = stash_take(name, entry, family, out->buflen, &item);
-	/* The scope decision comes first and touches nothing else: it is all
-	 * that every out-of-scope lookup of the machine pays for. */
+	/* All that an out-of-scope lookup pays (DESIGN.md "Hot paths"). */
 	if (!retry) {
 		item.trigger = scope_classify(name, (int)entry, family, &req, &item.debug);
-		/* Out of scope: UNAVAIL lets every nsswitch action continue to
-		 * the next module, as nss-mdns does for names it does not handle. */
 		if (item.trigger == SCOPE_NONE)
 			return status_of(SRV_NOT_DECIDED, errnop, h_errnop);
 	}
@@ -195,8 +175,7 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 	return status;
 
 buffer_too_small:
-	/* TRYAGAIN + ERANGE + NETDB_INTERNAL makes glibc retry with a larger
-	 * buffer; any other h_errno is final (docs/glibc-facts.md). */
+	/* docs/glibc-facts.md "Buffer too small" */
 	item.buflen = out->buflen;
 	if (!stash_put(&item))
 		goto no_memory; /* a retry would not be paired: none */
@@ -211,45 +190,33 @@ enum nss_status _nss_srvsip_gethostbyname4_r(const char *name, struct gaih_addrt
 					     char *buffer, size_t buflen, int *errnop,
 					     int *h_errnop, int32_t *ttlp)
 {
-	/* getaddrinfo re-sorts what it gets (RFC 6724): only the selected
-	 * target's addresses, so that whatever it sorts first is that target. */
 	struct packing out = {pat, NULL, NULL, ttlp, buffer, buflen};
 	return lookup(name, ENTRY_HOSTBYNAME4, AF_UNSPEC, &out, errnop, h_errnop);
-}
-
-/* gethostbyname3_r and 2_r take AF_UNSPEC as AF_INET, as nss-mdns and
- * nss-resolve do. */
-static int hostent_family(int af)
-{
-	return af == AF_UNSPEC ? AF_INET : af;
 }
 
 enum nss_status _nss_srvsip_gethostbyname3_r(const char *name, int af, struct hostent *result,
 					     char *buffer, size_t buflen, int *errnop,
 					     int *h_errnop, int32_t *ttlp, char **canonp)
 {
-	/* Called by getaddrinfo with AI_CANONNAME and by nscd: selected only. */
 	struct packing out = {NULL, result, canonp, ttlp, buffer, buflen};
-	return lookup(name, ENTRY_HOSTBYNAME3, hostent_family(af), &out, errnop, h_errnop);
+	/* AF_UNSPEC taken as AF_INET, as nss-mdns and nss-resolve do (also 2_r) */
+	return lookup(name, ENTRY_HOSTBYNAME3, af == AF_UNSPEC ? AF_INET : af, &out, errnop,
+		      h_errnop);
 }
 
 enum nss_status _nss_srvsip_gethostbyname2_r(const char *name, int af, struct hostent *result,
 					     char *buffer, size_t buflen, int *errnop,
 					     int *h_errnop)
 {
-	/* getaddrinfo(AF_INET) calls the public gethostbyname2_r itself, then
-	 * re-sorts: so gethostbyname2 gets what getaddrinfo needs, the
-	 * selected target (docs/glibc-facts.md). */
 	struct packing out = {NULL, result, NULL, NULL, buffer, buflen};
-	return lookup(name, ENTRY_HOSTBYNAME2, hostent_family(af), &out, errnop, h_errnop);
+	return lookup(name, ENTRY_HOSTBYNAME2, af == AF_UNSPEC ? AF_INET : af, &out, errnop,
+		      h_errnop);
 }
 
 enum nss_status _nss_srvsip_gethostbyname_r(const char *name, struct hostent *result,
 					    char *buffer, size_t buflen, int *errnop,
 					    int *h_errnop)
 {
-	/* Only gethostbyname() calls this, and it keeps the order: the
-	 * selected target first, then its failovers (twinkle walks them). */
 	struct packing out = {NULL, result, NULL, NULL, buffer, buflen};
 	return lookup(name, ENTRY_HOSTBYNAME, AF_INET, &out, errnop, h_errnop);
 }
@@ -260,7 +227,7 @@ enum nss_status _nss_srvsip_getservbyname_r(const char *name, const char *protoc
 {
 	struct config_decision options;
 
-	stash_drop(); /* a services lookup is never part of a hosts retry (DESIGN.md "Results") */
+	stash_drop(); /* never part of a hosts retry (DESIGN.md "Results") */
 	if (name == NULL || result == NULL || buffer == NULL || errnop == NULL)
 		return NSS_STATUS_UNAVAIL;
 	const struct pseudo_service *svc = scope_pseudo_service(name);
@@ -278,11 +245,10 @@ enum nss_status _nss_srvsip_getservbyname_r(const char *name, const char *protoc
 		return NSS_STATUS_NOTFOUND;
 	}
 	if (pack_servent(svc->name, svc->port, proto_used, result, buffer, buflen) != 0) {
-		*errnop = ERANGE; /* TRYAGAIN + ERANGE: glibc retries larger */
+		*errnop = ERANGE;
 		return NSS_STATUS_TRYAGAIN;
 	}
-	/* The protocol reported: without one asked, only it is paired, so
-	 * that the program gets a server of the protocol it was told. */
+	/* Without a protocol asked, only the one reported is paired. */
 	if (!scope_note_service(svc, name, proto_used)) {
 		*errnop = ENOMEM; /* unpaired, the port would go to the domain itself */
 		return NSS_STATUS_TRYAGAIN;
