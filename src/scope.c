@@ -23,19 +23,13 @@ static const struct pseudo_service pseudo_services[] = {
 #define PROTO_UDP 1u
 #define PROTO_TCP 2u
 
-/* A pseudo-service answered, and when. */
 struct pairing {
 	const struct pseudo_service *svc; /* NULL: none */
 	unsigned protos;                  /* PROTO_UDP | PROTO_TCP answered */
 	long long noted_ns;               /* CLOCK_MONOTONIC of the last answer */
 };
 
-/* The pseudo-service this thread's services lookup just answered.  glibc
- * runs getaddrinfo's services lookups and then its hosts lookup on the same
- * thread with nothing in between (docs/glibc-facts.md), so the next hosts
- * lookup consumes it; the window ends one that no hosts lookup followed (a
- * numeric host, a bare getservbyname).  The thread's THREAD_PAIRING block
- * (stash.h), made by its first pseudo-service answer. */
+/* The thread's THREAD_PAIRING block, made by its first pseudo-service answer. */
 struct pending {
 	struct pairing pairing;
 	bool for_name;        /* pending for the IPv4 half only (scope_pair_again) */
@@ -79,16 +73,13 @@ bool scope_note_service(const struct pseudo_service *svc, const char *name, cons
 	struct pending *p = svc != NULL ? thread_block_make(THREAD_PAIRING, sizeof(*p))
 					 : thread_block(THREAD_PAIRING);
 
-	/* Any services lookup starts another call: a pairing kept for the
-	 * IPv4 half of the last one ends. */
+	/* Any services lookup ends a pairing kept for an IPv4 half. */
 	if (p != NULL && p->for_name) {
 		p->pairing.svc = NULL;
 		p->for_name = false;
 	}
 	if (svc == NULL) {
-		/* A services lookup of another name starts another call; the
-		 * same pseudo-service asked for another protocol (getaddrinfo
-		 * asks tcp, udp, dccp, ... in turn) does not. */
+		/* Another name starts another call; another protocol does not. */
 		if (p != NULL && p->pairing.svc != NULL && strcmp(p->pairing.svc->name, name) != 0)
 			p->pairing.svc = NULL;
 		return true;
@@ -97,15 +88,13 @@ bool scope_note_service(const struct pseudo_service *svc, const char *name, cons
 		return false;
 	long long now = monotonic_ns();
 	unsigned proto_bit = strcmp(proto, "udp") == 0 ? PROTO_UDP : PROTO_TCP;
-	/* Another call: another service, the window over, or a protocol this
-	 * call could not ask again or after another (getaddrinfo asks tcp
-	 * first, then udp, each once). */
+	/* Another call: another service, the window over, tcp, or a protocol
+	 * again (getaddrinfo asks tcp, then udp, each once). */
 	if (p->pairing.svc != svc || now - p->pairing.noted_ns > SCOPE_PAIRING_WINDOW_NS ||
 	    (p->pairing.protos & proto_bit) != 0 || proto_bit == PROTO_TCP)
 		p->pairing.protos = 0;
 	p->pairing.svc = svc;
 	p->pairing.noted_ns = now;
-	/* The protocols asked for that the service has. */
 	p->pairing.protos |= proto_bit & ((svc->udp_srv ? PROTO_UDP : 0u) |
 					  (svc->tcp_srv ? PROTO_TCP : 0u));
 	return true;
@@ -120,8 +109,8 @@ const char *scope_trigger_name(enum scope_trigger trigger)
 	return (unsigned)trigger < sizeof(names) / sizeof(names[0]) ? names[trigger] : "unknown";
 }
 
-/* Consumes the thread's pending pseudo-service: it, if still within the
- * pairing window and, when kept for an IPv4 half, if this lookup is it. */
+/* Consumes the pairing: it, if within the window and, when kept for an IPv4
+ * half, if this lookup is that half. */
 static struct pairing take_pending(const char *name, int entry, int family)
 {
 	struct pending *p = thread_block(THREAD_PAIRING);
@@ -157,70 +146,40 @@ static void add_service(struct srv_request *req, const char *srv)
 		text_copy(req->services[req->nservices++], SRV_SERVICE_SIZE, srv);
 }
 
-/* Fills req for a lookup in scope through `trigger` with the options of
- * the config's decision. */
-static enum scope_trigger fill_request(enum scope_trigger trigger, const char *name,
-				       struct srv_request *req,
-				       const struct config_decision *decision)
-{
-	req->allow_cname = decision->allow_cname;
-	req->use_cache = decision->cache;
-	/* A name longer than any host name is cut here and refused by the
-	 * NSS glue, which compares the two. */
-	text_copy(req->name, sizeof(req->name), name);
-	return trigger;
-}
-
-/* In scope by a pairing or as an owner name: the config gives the options
- * only. */
-static enum scope_trigger classify_without_config(const char *name, struct srv_request *req,
-						  bool *debug, struct pairing pairing)
-{
-	struct config_decision decision;
-
-	config_load_decide(NULL, NULL, &decision, NULL);
-	*debug = decision.debug;
-	/* An owner name without a pairing: the program knows its port, any
-	 * target will do. */
-	req->port = pairing.svc != NULL ? pairing.svc->port : -1;
-	req->nservices = 0;
-	/* A paired owner name says which SRV name to ask. */
-	if (pairing.svc != NULL && !srv_is_owner_name(name)) {
-		if (pairing.protos & PROTO_UDP)
-			add_service(req, pairing.svc->udp_srv);
-		if (pairing.protos & PROTO_TCP)
-			add_service(req, pairing.svc->tcp_srv);
-	}
-	return fill_request(pairing.svc != NULL ? SCOPE_SERVICE : SCOPE_OWNER_NAME, name, req,
-			    &decision);
-}
-
-/* A name that config_load_matches found: the whole decision (which a
- * reload in between may still turn into no match). */
-static enum scope_trigger classify_by_config(const char *name, struct srv_request *req,
-					     bool *debug)
-{
-	struct config_decision decision;
-
-	config_load_decide(name, program_invocation_short_name, &decision, req->services);
-	*debug = decision.debug;
-	if (!decision.matched)
-		return SCOPE_NONE;
-	req->port = decision.port;
-	req->nservices = decision.nservices; /* the entry's services, copied above */
-	return fill_request(decision.by_program ? SCOPE_PROGRAM : SCOPE_DOMAIN, name, req,
-			    &decision);
-}
-
 enum scope_trigger scope_classify(const char *name, int entry, int family,
 				  struct srv_request *req, bool *debug)
 {
 	struct pairing pairing = take_pending(name, entry, family);
+	struct config_decision decision;
+	enum scope_trigger trigger;
 
-	if (pairing.svc != NULL || (name[0] == '_' && srv_is_owner_name(name)))
-		return classify_without_config(name, req, debug, pairing);
-	/* Most lookups end here, out of scope, having copied nothing. */
-	if (!config_load_matches(name, program_invocation_short_name, debug))
+	if (pairing.svc != NULL || (name[0] == '_' && srv_is_owner_name(name))) {
+		/* The config gives the options only. */
+		config_load_decide(NULL, NULL, &decision, NULL);
+		trigger = pairing.svc != NULL ? SCOPE_SERVICE : SCOPE_OWNER_NAME;
+		req->port = pairing.svc != NULL ? pairing.svc->port : -1; /* unpaired: any port */
+		req->nservices = 0;
+		/* A paired owner name says which SRV name to ask. */
+		if (pairing.svc != NULL && !srv_is_owner_name(name)) {
+			if (pairing.protos & PROTO_UDP)
+				add_service(req, pairing.svc->udp_srv);
+			if (pairing.protos & PROTO_TCP)
+				add_service(req, pairing.svc->tcp_srv);
+		}
+	} else if (!config_load_matches(name, program_invocation_short_name, debug)) {
 		return SCOPE_NONE;
-	return classify_by_config(name, req, debug);
+	} else {
+		/* The whole decision: a reload since may say no. */
+		config_load_decide(name, program_invocation_short_name, &decision, req->services);
+		trigger = !decision.matched ? SCOPE_NONE
+			  : decision.by_program ? SCOPE_PROGRAM : SCOPE_DOMAIN;
+		req->port = decision.port;
+		req->nservices = decision.nservices;
+	}
+	*debug = decision.debug;
+	req->allow_cname = decision.allow_cname;
+	req->use_cache = decision.cache;
+	/* A name cut here is refused by the glue, which compares the two. */
+	text_copy(req->name, sizeof(req->name), name);
+	return trigger;
 }
