@@ -7,9 +7,7 @@
 
 #include "clock.h"
 
-/* glibc retries at once (microseconds); anything older is not that retry.
- * The same bound as a pairing's (scope.h): a result kept longer could
- * answer a later call that made no services lookup. */
+/* As a pairing's window (scope.h): glibc retries within microseconds. */
 #define STASH_LIFETIME_NS 250000000LL /* 250 ms */
 
 /* The thread's THREAD_STASH block. */
@@ -32,8 +30,7 @@ static void free_slot(void *ptr)
 	free(slot);
 }
 
-/* Each kind's key is made on its first need only: a program that only
- * pairs (or only stashes) gives up one of its PTHREAD_KEYS_MAX keys, not two. */
+/* Each kind's key on its first need only (check-dlopen counts them). */
 static void create_key(enum thread_block which)
 {
 	static void (*const destructors[THREAD_BLOCKS])(void *) = {free_slot, free};
@@ -82,7 +79,7 @@ void stash_drop(void)
 {
 	struct slot *slot = thread_block(THREAD_STASH);
 
-	if (slot != NULL && slot->item.res != NULL) {
+	if (slot != NULL) {
 		free(slot->item.res);
 		slot->item.res = NULL;
 	}
