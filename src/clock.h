@@ -4,8 +4,7 @@
 
 #include <time.h>
 
-/* CLOCK_MONOTONIC in nanoseconds; glibc reads it from the vDSO, without a
- * system call and without touching errno. */
+/* CLOCK_MONOTONIC in ns, from the vDSO: no system call, errno untouched. */
 static inline long long monotonic_ns(void)
 {
 	struct timespec ts;

@@ -26,8 +26,7 @@ void srvsip_log(int priority, const char *fmt, ...)
 	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): ap comes initialised from va_start */
 	vsnprintf(line + prefix, sizeof(line) - (size_t)prefix, fmt, ap);
 	va_end(ap);
-	/* Names come from programs and from the network: no control octet
-	 * (a newline would forge a second log line) and nothing non-ASCII. */
+	/* Hostile names: no control octet (a forged line), nothing non-ASCII. */
 	for (char *p = line + prefix; *p; p++)
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
 			*p = '?';

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Debug logging to syslog without touching the application's own syslog
- * connection (openlog/syslog would change its ident and keep an fd open):
- * each line goes out on a socket opened and closed for that line. */
+/* Syslog lines on a socket opened and closed per line: openlog/syslog would
+ * change the application's ident and keep an fd open. */
 #ifndef SRVSIP_LOG_H
 #define SRVSIP_LOG_H
 

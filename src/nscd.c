@@ -30,7 +30,6 @@ static bool nscd_conf_caches_hosts(FILE *stream)
 		if (was_rest)
 			continue; /* nscd reads whole lines: a rest is never one */
 		line[strcspn(line, "#")] = '\0';
-		/* "enable-cache <database> yes|no", blanks between. */
 		if (sscanf(line, " %15s %15s %15s", word[0], word[1], word[2]) == 3 &&
 		    strcmp(word[0], "enable-cache") == 0 && strcmp(word[1], "hosts") == 0)
 			caches = strcmp(word[2], "no") != 0;
@@ -47,7 +46,7 @@ bool nscd_serves_hosts(void)
 	if (stat(SRVSIP_NSCD_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode)) {
 		int fd = open(SRVSIP_NSCD_CONF, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		FILE *stream = fd >= 0 ? fdopen(fd, "r") : NULL;
-		/* No readable config: assume the daemon caches hosts. */
+		/* No readable config (nsncd): it caches hosts. */
 		serves = stream == NULL || nscd_conf_caches_hosts(stream);
 		if (stream != NULL)
 			fclose(stream);

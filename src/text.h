@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Small string helpers for the module: a bounded copy, and ASCII case
- * folding for names (RFC 4343: DNS compares names ASCII case-insensitively;
- * strcasecmp follows the locale). */
+/* Bounded copy; ASCII case folding (RFC 4343; strcasecmp follows the locale). */
 #ifndef SRVSIP_TEXT_H
 #define SRVSIP_TEXT_H
 
@@ -25,8 +23,7 @@ static inline char ascii_lower(char ch)
 	return ch >= 'A' && ch <= 'Z' ? (char)(ch + ('a' - 'A')) : ch;
 }
 
-/* The first n octets of a and b are equal, ASCII letters compared without
- * case (both must have n octets). */
+/* The first n octets (both have n) equal, ASCII letters without case. */
 static inline bool ascii_equal_nocase(const char *a, const char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
