@@ -11,8 +11,7 @@
 
 #include "text.h"
 
-/* A bump allocator over the caller's buffer; it only reserves, so a
- * caller writes once every piece fitted. */
+/* Reserves pieces of the caller's buffer; callers write once all fitted. */
 struct bump {
 	char *base;
 	size_t len;
