@@ -172,9 +172,8 @@ static bool cache_get(struct dns_query *q, bool search)
 	return e != NULL;
 }
 
-/* A free entry with room for `len` more bytes, least recently used
- * entries dropped as needed; NULL when even an empty cache has no room.
- * Caller holds cache_lock. */
+/* A free entry with room for `len` more bytes, least recently used entries
+ * dropped as needed; NULL if none.  Caller holds cache_lock. */
 static struct entry *make_room(size_t len)
 {
 	for (;;) {
@@ -234,8 +233,7 @@ static void cache_put(unsigned long long begun, const struct dns_query *q, bool 
 	free(copy);
 }
 
-/* min(TTL, MINIMUM) of an SOA record (RFC 2308 section 5); false when its
- * RDATA is malformed. */
+/* min(TTL, MINIMUM) of an SOA record (RFC 2308 section 5); false if malformed. */
 static bool soa_negative_ttl(const struct dns_msg *msg, const struct dns_rr *rr, uint32_t *ttl)
 {
 	size_t p;

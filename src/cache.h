@@ -19,9 +19,8 @@ struct cache_transport {
 /* Notes the cache's generation; called before the lookup's res_ninit. */
 void cache_begin(struct cache_transport *wrap);
 
-/* A transport that answers from the cache and asks `wrap->inner` for the
- * rest; cache_begin(wrap) came first.  `wrap` must outlive the returned
- * transport. */
+/* Answers from the cache, asking wrap->inner for the rest; cache_begin(wrap)
+ * came first, and `wrap` outlives the transport. */
 struct dns_transport cache_transport(struct cache_transport *wrap);
 
 /* Empties the cache (tests); also run when the module is unloaded. */

@@ -30,9 +30,8 @@ static int read_line(FILE *stream, char *buf, size_t size, bool *bad)
 	return (ch == EOF && used == 0 && !*bad) ? 0 : 1;
 }
 
-/* Splits buf, cut at its first '#', into blank-separated words in place;
- * returns how many, or -1 for more than max or an octet outside printable
- * ASCII. */
+/* Splits buf, cut at its first '#', into words in place: how many, or -1 for
+ * more than max or an octet outside printable ASCII. */
 static int split_words(char *buf, char **words, int max)
 {
 	int n = 0;

@@ -41,8 +41,7 @@ struct srvsip_config {
 /* Called for each malformed line (skipped; the rest of the file applies). */
 typedef void (*config_error_fn)(void *ctx, unsigned line, const char *problem);
 
-/* Parses the stream into *cfg (which it initialises).  Returns 0, or -1 when
- * memory ran out (cfg is then empty). */
+/* Parses the stream into *cfg: 0, or -1 when memory ran out (cfg then empty). */
 int config_parse(FILE *stream, struct srvsip_config *cfg, config_error_fn on_error, void *ctx);
 void config_free(struct srvsip_config *cfg);
 

@@ -97,8 +97,7 @@ static void free_snapshot(struct snapshot *snap)
 	free(snap);
 }
 
-/* Makes `fresh` (NULL: no config) current unless it says what the current
- * one says.  Caller holds refresh_lock. */
+/* Makes `fresh` (NULL: none) current unless it says the same.  Holds refresh_lock. */
 static void publish(struct snapshot *fresh)
 {
 	const struct snapshot *now = atomic_load(&current);
@@ -159,8 +158,7 @@ static ssize_t read_file(int fd, char *buf)
 	size_t len = 0;
 
 	while (len < READ_SIZE) {
-		/* refresh_lock: lookups only try it (the first load excepted). */
-		/* NOLINTNEXTLINE(clang-analyzer-unix.BlockInCriticalSection) */
+		/* NOLINTNEXTLINE(clang-analyzer-unix.BlockInCriticalSection): lookups only trylock */
 		ssize_t n = read(fd, buf + len, READ_SIZE - len);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -237,8 +235,7 @@ static void refresh(long long now)
 	errno = saved_errno;
 }
 
-/* Checks the file if due, never waiting for another thread's check (except
- * the first of the process). */
+/* Checks the file if due; waits for another thread's check only at the first. */
 static void refresh_if_due(void)
 {
 	/* time(): the vDSO's, BENCHMARKS.md "Trades" */
