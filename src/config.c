@@ -63,17 +63,11 @@ static bool parse_port(const char *text, int *port)
 	return true;
 }
 
-/* "_sip._udp,_sip._tcp": each two labels starting with '_'. */
+/* "_sip._udp,_sip._tcp": each two labels starting with '_' (so none empty). */
 static bool parse_services(char *text, struct config_entry *entry)
 {
-	size_t len = strlen(text);
-	char *save = NULL;
-
 	entry->nservices = 0;
-	if (text[0] == ',' || text[len - 1] == ',' || strstr(text, ",,") != NULL)
-		return false; /* strtok_r would skip an empty item */
-
-	for (char *item = strtok_r(text, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+	for (char *item; (item = strsep(&text, ",")) != NULL;) {
 		const char *dot = strchr(item, '.');
 		if (entry->nservices == SRV_MAX_SERVICES || item[0] != '_' || dot == NULL ||
 		    dot[1] != '_' || strchr(dot + 1, '.') != NULL || !srv_name_valid(item) ||
