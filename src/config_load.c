@@ -20,8 +20,7 @@
 
 /* One parse of the file; never changed, freed only by config_release. */
 struct snapshot {
-	struct srvsip_config cfg;
-	bool programs_apply;            /* false in AT_SECURE processes */
+	struct srvsip_config cfg;       /* no program entries in AT_SECURE processes */
 	struct snapshot *older;         /* the snapshot made before it */
 };
 
@@ -86,7 +85,7 @@ static bool same_snapshot(const struct snapshot *a, const struct snapshot *b)
 		return a == b;
 	return a->cfg.debug == b->cfg.debug && a->cfg.allow_cname == b->cfg.allow_cname &&
 	       a->cfg.cache_off == b->cfg.cache_off && a->cfg.ndomains == b->cfg.ndomains &&
-	       a->cfg.nprograms == b->cfg.nprograms && a->programs_apply == b->programs_apply &&
+	       a->cfg.nprograms == b->cfg.nprograms &&
 	       same_entries(a->cfg.domains, b->cfg.domains, a->cfg.ndomains) &&
 	       same_entries(a->cfg.programs, b->cfg.programs, a->cfg.nprograms);
 }
@@ -137,8 +136,8 @@ static struct snapshot *parse_text(char *buf, size_t len)
 		free(fresh);
 		return NULL;
 	}
-	/* docs/glibc-facts.md "Secure mode" */
-	fresh->programs_apply = getauxval(AT_SECURE) == 0;
+	if (getauxval(AT_SECURE) != 0)
+		fresh->cfg.nprograms = 0; /* docs/glibc-facts.md "Secure mode" */
 	return fresh;
 }
 
@@ -297,7 +296,7 @@ static inline const struct config_entry *match_entry(const struct snapshot *snap
 
 	if (name != NULL && snap->cfg.ndomains > 0)
 		entry = config_match_domain(&snap->cfg, name);
-	if (entry == NULL && program != NULL && snap->cfg.nprograms > 0 && snap->programs_apply)
+	if (entry == NULL && program != NULL && snap->cfg.nprograms > 0)
 		entry = config_match_program(&snap->cfg, program);
 	return entry;
 }
