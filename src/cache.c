@@ -45,7 +45,7 @@ static void unlock_after_fork(void) { pthread_mutex_unlock(&cache_lock); }
 
 static void register_fork_handlers(void)
 {
-	/* The module is never unloaded (docs/glibc-facts.md): the handlers stay valid. */
+	/* Valid for good: docs/glibc-facts.md "Loading". */
 	pthread_atfork(lock_before_fork, unlock_after_fork, unlock_after_fork);
 }
 
@@ -64,7 +64,7 @@ static void flush_locked(void)
 			drop(&entries[i]);
 }
 
-/* Also at unload (only __libc_freeres does it): the cached replies go back. */
+/* Also at unload and exit(): entries are only ever used under cache_lock. */
 __attribute__((destructor)) void cache_flush(void)
 {
 	pthread_mutex_lock(&cache_lock);
@@ -101,9 +101,8 @@ static struct entry *find_locked(const char *key, uint16_t type, bool search, ti
 	return NULL;
 }
 
-/* A reply that waited in the cache: its TTLs count down as a resolver's
- * cache does (RFC 1035 3.2.1), so a caller that caches in turn (nscd, via
- * ttlp) never keeps it longer than the original TTL. */
+/* TTLs count down while cached (RFC 1035 3.2.1), so nscd (ttlp) never
+ * keeps a reply past its original TTL. */
 static void age_ttls(uint8_t *reply, size_t len, uint32_t age)
 {
 	struct dns_msg msg;
@@ -119,17 +118,14 @@ static void age_ttls(uint8_t *reply, size_t len, uint32_t age)
 				continue; /* its "TTL" holds EDNS flags */
 			uint32_t ttl = rr.ttl > age ? rr.ttl - age : 0;
 			uint8_t *p = reply + rr.rdata_offset - 6; /* TTL, then RDLENGTH */
-			p[0] = (uint8_t)(ttl >> 24);
-			p[1] = (uint8_t)(ttl >> 16);
-			p[2] = (uint8_t)(ttl >> 8);
-			p[3] = (uint8_t)ttl;
+			for (int i = 0; i < 4; i++)
+				p[i] = (uint8_t)(ttl >> (24 - 8 * i));
 		}
 	}
 }
 
-/* Takes cache_lock and returns the time in seconds.  Another resolv.conf
- * may mean other servers and other answers: the cache starts afresh
- * (checked at most once a second; the first check empties an empty cache). */
+/* Takes cache_lock and returns the time in seconds; flushes when resolv.conf
+ * changed (checked at most once a second). */
 static time_t lock_cache(void)
 {
 	struct timespec ts;
@@ -152,8 +148,7 @@ static time_t lock_cache(void)
 	return ts.tv_sec;
 }
 
-/* Copies a fresh entry into q's answer, length and outcome; false on a
- * miss. */
+/* Copies a fresh entry into q's answer, length and outcome; false on a miss. */
 static bool cache_get(struct dns_query *q, bool search)
 {
 	char key[DNS_NAME_TEXT_SIZE + 1];
@@ -177,9 +172,8 @@ static bool cache_get(struct dns_query *q, bool search)
 	return e != NULL;
 }
 
-/* A free entry with room for `len` more bytes, least recently used
- * entries dropped as needed; NULL when even an empty cache has no room.
- * Caller holds cache_lock. */
+/* A free entry with room for `len` more bytes, least recently used entries
+ * dropped as needed; NULL if none.  Caller holds cache_lock. */
 static struct entry *make_room(size_t len)
 {
 	for (;;) {
@@ -200,8 +194,7 @@ static struct entry *make_room(size_t len)
 	}
 }
 
-/* Keeps the reply to q if the cache may, unless a flush came since
- * `begun` (the reply may come from a server of the old resolv.conf). */
+/* Keeps the reply to q if the cache may and no flush came since `begun`. */
 static void cache_put(unsigned long long begun, const struct dns_query *q, bool search)
 {
 	char key[DNS_NAME_TEXT_SIZE + 1];
@@ -213,8 +206,7 @@ static void cache_put(unsigned long long begun, const struct dns_query *q, bool 
 	    (dns_msg_init(&msg, q->answer, q->length) < 0 || !dns_msg_whole(&msg)))
 		return; /* malformed: the engine refuses it, never keep it */
 	uint32_t ttl = cache_reply_ttl(q->answer, q->length, q->outcome);
-	/* A copy of an answer; nothing of a negative answer, whose outcome is
-	 * all the engine needs. */
+	/* a negative answer: its outcome only */
 	size_t kept = q->outcome == DNS_ANSWER ? q->length : 0;
 	if (ttl == 0 || kept > CACHE_MAX_BYTES / 8)
 		return; /* one huge reply must not empty the cache */
@@ -241,8 +233,7 @@ static void cache_put(unsigned long long begun, const struct dns_query *q, bool 
 	free(copy);
 }
 
-/* min(TTL, MINIMUM) of an SOA record (RFC 2308 section 5); false when its
- * RDATA is malformed. */
+/* min(TTL, MINIMUM) of an SOA record (RFC 2308 section 5); false if malformed. */
 static bool soa_negative_ttl(const struct dns_msg *msg, const struct dns_rr *rr, uint32_t *ttl)
 {
 	size_t p;
@@ -263,19 +254,16 @@ uint32_t cache_reply_ttl(const uint8_t *reply, size_t len, enum dns_outcome outc
 	uint32_t ttl = UINT32_MAX;      /* of every record */
 	uint32_t soa_ttl = UINT32_MAX;  /* min(TTL, MINIMUM) of the SOA, if any */
 	bool has_data = false;          /* the answer holds records of the asked type */
-	size_t end;
 
-	if (reply == NULL || dns_msg_init(&msg, reply, len) < 0 || msg.qdcount != 1 ||
-	    dns_name_skip(msg.data, msg.len, msg.question_offset, &end) < 0)
+	if (dns_msg_init(&msg, reply, len) < 0 || msg.qdcount != 1)
 		return 0;
-	uint16_t qtype = dns_get16(msg.data + end);
 	for (int s = DNS_SECTION_ANSWER; s <= DNS_SECTION_ADDITIONAL; s++) {
 		dns_rr_iter_init(&it, &msg, (enum dns_section)s);
 		while (dns_rr_iter_next(&it, &rr)) {
 			uint32_t soa;
 			if (rr.type == DNS_TYPE_OPT)
 				continue; /* its "TTL" holds EDNS flags */
-			has_data |= s == DNS_SECTION_ANSWER && rr.type == qtype;
+			has_data |= s == DNS_SECTION_ANSWER && rr.type == msg.qtype;
 			if (s == DNS_SECTION_AUTHORITY && rr.type == DNS_TYPE_SOA &&
 			    soa_negative_ttl(&msg, &rr, &soa) && soa < soa_ttl)
 				soa_ttl = soa;
@@ -283,10 +271,8 @@ uint32_t cache_reply_ttl(const uint8_t *reply, size_t len, enum dns_outcome outc
 				ttl = rr.ttl;
 		}
 	}
-	/* RFC 2308: a negative answer (also an alias chain that ends without
-	 * records of the asked type) lives no longer than min(SOA TTL, MINIMUM)
-	 * and than the chain; without an SOA it is not cached at all (section
-	 * 5).  MINIMUM says nothing of a positive answer. */
+	/* RFC 2308 section 5, also for an alias chain without the asked type;
+	 * no SOA: not cached. */
 	if (outcome != DNS_ANSWER || !has_data) {
 		if (soa_ttl == UINT32_MAX)
 			return 0;
@@ -351,7 +337,6 @@ void cache_begin(struct cache_transport *wrap)
 
 struct dns_transport cache_transport(struct cache_transport *wrap)
 {
-	struct dns_transport t = {.query = cached_query, .query_batch = cached_query_batch,
-				  .ctx = wrap, .no_aaaa = wrap->inner.no_aaaa};
-	return t;
+	return (struct dns_transport){.query = cached_query, .query_batch = cached_query_batch,
+				      .ctx = wrap, .no_aaaa = wrap->inner.no_aaaa};
 }

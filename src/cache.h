@@ -1,13 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Per-process cache of DNS replies, as a transport that wraps another.
- *
- * It keeps whole replies (SRV RRsets with their Additional section, address
- * answers) for their TTL, and negative answers for the SOA minimum (RFC
- * 2308), so a repeated lookup sends no query; the engine still parses the
- * reply and makes a fresh RFC 2782 draw every time, so load keeps spreading
- * by weight (nscd, which caches the result, freezes one draw).  Bounded in
- * entries and bytes, one mutex never held across network I/O, safe across
- * fork(), emptied when /etc/resolv.conf changes. */
+/* Per-process cache of whole DNS replies, a transport wrapping another
+ * (README.md "Configuration", DESIGN.md "Concurrency and process safety"). */
 #ifndef SRVSIP_CACHE_H
 #define SRVSIP_CACHE_H
 
@@ -23,22 +16,18 @@ struct cache_transport {
 	unsigned long long generation; /* of the cache when the lookup began */
 };
 
-/* Notes the cache's generation (a new one with each flush) before the
- * lookup's resolver reads resolv.conf: replies the lookup gets after a
- * flush came from the servers of the old file and are not kept. */
+/* Notes the cache's generation; called before the lookup's res_ninit. */
 void cache_begin(struct cache_transport *wrap);
 
-/* A transport that answers from the cache and asks `wrap->inner` for the
- * rest; cache_begin(wrap) came first.  `wrap` must outlive the returned
- * transport. */
+/* Answers from the cache, asking wrap->inner for the rest; cache_begin(wrap)
+ * came first, and `wrap` outlives the transport. */
 struct dns_transport cache_transport(struct cache_transport *wrap);
 
 /* Empties the cache (tests); also run when the module is unloaded. */
 void cache_flush(void);
 
-/* How long a reply may be cached, in seconds (0: not at all): the smallest
- * TTL of its records for an answer, min(SOA TTL, SOA MINIMUM) for a negative
- * one; capped as above.  Pure; exposed for the unit tests. */
+/* Seconds a reply may be kept (0: not at all): its smallest TTL, for a
+ * negative one also no more than min(SOA TTL, MINIMUM); capped as above. */
 uint32_t cache_reply_ttl(const uint8_t *reply, size_t len, enum dns_outcome outcome);
 
 #endif

@@ -30,33 +30,21 @@ static int read_line(FILE *stream, char *buf, size_t size, bool *bad)
 	return (ch == EOF && used == 0 && !*bad) ? 0 : 1;
 }
 
-static bool is_blank(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r';
-}
-
-/* Splits buf, cut at its first '#', into words in place; returns how many
- * (at most max), or -1 if there are more than max or an octet outside
- * printable ASCII. */
+/* Splits buf, cut at its first '#', into words in place: how many, or -1 for
+ * more than max or an octet outside printable ASCII. */
 static int split_words(char *buf, char **words, int max)
 {
 	int n = 0;
-	char *p = buf;
+	char *save = NULL;
 
 	buf[strcspn(buf, "#")] = '\0';
-	while (*p) {
-		while (is_blank(*p))
-			p++;
-		if (*p == '\0')
-			break;
+	for (char *w = strtok_r(buf, " \t\r", &save); w; w = strtok_r(NULL, " \t\r", &save)) {
 		if (n == max)
 			return -1;
-		words[n++] = p;
-		for (; *p && !is_blank(*p); p++)
+		for (const char *p = w; *p; p++)
 			if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
 				return -1;
-		if (*p)
-			*p++ = '\0';
+		words[n++] = w;
 	}
 	return n;
 }
@@ -75,17 +63,11 @@ static bool parse_port(const char *text, int *port)
 	return true;
 }
 
-/* "_sip._udp,_sip._tcp": each two labels starting with '_'. */
+/* "_sip._udp,_sip._tcp": each two labels starting with '_' (so none empty). */
 static bool parse_services(char *text, struct config_entry *entry)
 {
-	size_t len = strlen(text);
-	char *save = NULL;
-
 	entry->nservices = 0;
-	if (text[0] == ',' || text[len - 1] == ',' || strstr(text, ",,") != NULL)
-		return false; /* strtok_r would skip an empty item */
-
-	for (char *item = strtok_r(text, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+	for (char *item; (item = strsep(&text, ",")) != NULL;) {
 		const char *dot = strchr(item, '.');
 		if (entry->nservices == SRV_MAX_SERVICES || item[0] != '_' || dot == NULL ||
 		    dot[1] != '_' || strchr(dot + 1, '.') != NULL || !srv_name_valid(item) ||
@@ -138,33 +120,29 @@ static const char *parse_entry(char **words, int n, bool is_domain, struct confi
 	return NULL;
 }
 
-static void set_length_bit(struct srvsip_config *cfg, size_t len)
+static size_t length_bit(size_t len)
 {
-	size_t bit = len < CONFIG_LENGTHS ? len : CONFIG_LENGTHS - 1;
-	cfg->domain_lengths[bit / 64] |= UINT64_C(1) << (bit % 64);
+	return len < CONFIG_LENGTHS ? len : CONFIG_LENGTHS - 1;
 }
 
-/* Notes the name lengths a domain entry may match: its own for an exact
- * entry; every longer one for a suffix (".example.org": its length
- * includes the leading dot, so a name needs at least one more octet). */
+/* Notes the lengths an entry may match: its own, or for a suffix (whose len
+ * counts the leading dot) every longer one. */
 static void index_domain(struct srvsip_config *cfg, const struct config_entry *entry)
 {
-	if (!entry->suffix) {
-		set_length_bit(cfg, entry->len);
-		return;
-	}
-	for (size_t len = entry->len + 1; len < CONFIG_LENGTHS; len++)
-		set_length_bit(cfg, len);
+	size_t first = entry->suffix ? entry->len + 1 : length_bit(entry->len);
+	size_t last = entry->suffix ? CONFIG_LENGTHS - 1 : first;
+
+	for (size_t bit = first; bit <= last; bit++)
+		cfg->domain_lengths[bit / 64] |= UINT64_C(1) << (bit % 64);
 }
 
 static bool length_indexed(const struct srvsip_config *cfg, size_t len)
 {
-	size_t bit = len < CONFIG_LENGTHS ? len : CONFIG_LENGTHS - 1;
+	size_t bit = length_bit(len);
 	return (cfg->domain_lengths[bit / 64] >> (bit % 64)) & 1u;
 }
 
-/* Out of memory while keeping an entry (config_parse then gives up). */
-static const char out_of_memory[] = "out of memory";
+static const char out_of_memory[] = "out of memory"; /* config_parse gives up */
 
 /* A domain or program line: its entry kept, or the problem. */
 static const char *keep_entry(struct srvsip_config *cfg, char **words, int n)

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* srvsip.conf: parser from a stream and name matching (pure; no file access).
- * Syntax in DESIGN.md and srvsip.conf(5). */
+/* srvsip.conf parser from a stream, and name matching (pure); syntax: srvsip.conf(5). */
 #ifndef SRVSIP_CONFIG_H
 #define SRVSIP_CONFIG_H
 
@@ -14,7 +13,7 @@
 #define CONFIG_DEFAULT_PORT 5060
 
 struct config_entry {
-	char name[DNS_NAME_TEXT_SIZE + 1]; /* lower case, no trailing dot; suffix: leading '.' */
+	char name[DNS_NAME_TEXT_SIZE + 1]; /* domain: lower case, no trailing dot; suffix: leading '.' */
 	size_t len;                        /* strlen(name) */
 	bool suffix;
 	bool program;                      /* a program line, not a domain line */
@@ -23,8 +22,7 @@ struct config_entry {
 	unsigned nservices;
 };
 
-/* Name lengths the index of struct srvsip_config tells apart. */
-#define CONFIG_LENGTHS 256
+#define CONFIG_LENGTHS 256 /* bits of domain_lengths */
 
 struct srvsip_config {
 	bool debug;
@@ -32,10 +30,8 @@ struct srvsip_config {
 	bool cache_off;
 	struct config_entry *domains;
 	size_t ndomains;
-	/* Bit n: some domain entry may match a name of n octets (without its
-	 * trailing dot; the last bit stands for every longer one too).  Nearly
-	 * every lookup of the machine matches no entry: one bit test answers
-	 * for most of them (BENCHMARKS.md "Trades"). */
+	/* Bit n: a domain entry may match a name of n octets, trailing dot
+	 * excluded; the last bit: any longer one (BENCHMARKS.md "Trades"). */
 	uint64_t domain_lengths[CONFIG_LENGTHS / 64];
 	struct config_entry *programs;
 	size_t nprograms;
@@ -45,8 +41,7 @@ struct srvsip_config {
 /* Called for each malformed line (skipped; the rest of the file applies). */
 typedef void (*config_error_fn)(void *ctx, unsigned line, const char *problem);
 
-/* Parses the stream into *cfg (which it initialises).  Returns 0, or -1 when
- * memory ran out (cfg is then empty). */
+/* Parses the stream into *cfg: 0, or -1 when memory ran out (cfg then empty). */
 int config_parse(FILE *stream, struct srvsip_config *cfg, config_error_fn on_error, void *ctx);
 void config_free(struct srvsip_config *cfg);
 

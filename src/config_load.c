@@ -1,11 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Config file loading and reloading: see config_load.h, and DESIGN.md
- * "Concurrency and process safety" for the snapshots and refresh_lock.
- * Lookups load a snapshot with one atomic load and may use it for as long
- * as they like: it never changes and is never freed while another thread
- * exists (config_release).  A new one is published only when the file's
- * words changed, so the memory kept is the configs an administrator wrote
- * while the process ran. */
+/* Config file loading and reloading: see config_load.h. */
 #include "config_load.h"
 
 #include <errno.h>
@@ -24,11 +18,10 @@
 #include "config.h"
 #include "log.h"
 
-/* One parse of the file. */
+/* One parse of the file; never changed, freed only by config_release. */
 struct snapshot {
-	struct srvsip_config cfg;
-	bool programs_apply;            /* false in setuid programs: see parse_text */
-	struct snapshot *older;         /* the snapshot it replaced (freed at unload) */
+	struct srvsip_config cfg;       /* no program entries in AT_SECURE processes */
+	struct snapshot *older;         /* the snapshot made before it */
 };
 
 /* Never a second of time(): the file is due for a check. */
@@ -36,8 +29,7 @@ struct snapshot {
 
 /* The snapshot of new lookups; NULL: no usable file. */
 static _Atomic(struct snapshot *) current;
-/* The second of the last check: read without a lock to see whether a check
- * is due, written under refresh_lock. */
+/* The second of the last check; written under refresh_lock. */
 static _Atomic long long last_check = CHECK_DUE;
 
 static pthread_mutex_t refresh_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -49,11 +41,8 @@ static struct snapshot *all_snapshots;  /* every snapshot made, newest first */
 
 static void reset_in_child(void)
 {
-	/* A thread of the parent may have been checking the file: it does
-	 * not exist in the child, and its lock must not stay held there.
-	 * (Taking the lock before fork() would make fork() wait for that
-	 * thread's stat().)  It may have noted the new file's stat without
-	 * publishing its snapshot yet: the child reads the file again. */
+	/* A parent thread may have held the lock mid-check, its stat noted but
+	 * its snapshot unpublished: the child re-reads the file. */
 	if (pthread_mutex_trylock(&refresh_lock) != 0)
 		loaded_file_present = false;
 	pthread_mutex_init(&refresh_lock, NULL);
@@ -61,8 +50,7 @@ static void reset_in_child(void)
 
 static void register_fork_handler(void)
 {
-	/* The module is never unloaded while the process runs
-	 * (docs/glibc-facts.md "Loading"), so the handler stays valid. */
+	/* Valid for good: docs/glibc-facts.md "Loading". */
 	pthread_atfork(NULL, NULL, reset_in_child);
 }
 
@@ -90,15 +78,14 @@ static bool same_entries(const struct config_entry *a, const struct config_entry
 	return n == 0 || memcmp(a, b, n * sizeof(*a)) == 0;
 }
 
-/* Two parses say the same (entries are written field by field from a
- * zeroed struct, so memcmp compares their meaning). */
+/* Two parses say the same (memcmp: entries are zeroed, then copied whole). */
 static bool same_snapshot(const struct snapshot *a, const struct snapshot *b)
 {
 	if (a == NULL || b == NULL)
 		return a == b;
 	return a->cfg.debug == b->cfg.debug && a->cfg.allow_cname == b->cfg.allow_cname &&
 	       a->cfg.cache_off == b->cfg.cache_off && a->cfg.ndomains == b->cfg.ndomains &&
-	       a->cfg.nprograms == b->cfg.nprograms && a->programs_apply == b->programs_apply &&
+	       a->cfg.nprograms == b->cfg.nprograms &&
 	       same_entries(a->cfg.domains, b->cfg.domains, a->cfg.ndomains) &&
 	       same_entries(a->cfg.programs, b->cfg.programs, a->cfg.nprograms);
 }
@@ -109,8 +96,7 @@ static void free_snapshot(struct snapshot *snap)
 	free(snap);
 }
 
-/* Makes `fresh` (NULL: no config) the snapshot of new lookups, unless it
- * says what the current one says.  Caller holds refresh_lock. */
+/* Makes `fresh` (NULL: none) current unless it says the same.  Holds refresh_lock. */
 static void publish(struct snapshot *fresh)
 {
 	const struct snapshot *now = atomic_load(&current);
@@ -131,15 +117,14 @@ static void publish(struct snapshot *fresh)
 static struct snapshot *parse_text(char *buf, size_t len)
 {
 	struct snapshot *fresh = calloc(1, sizeof(*fresh));
-	/* glibc takes a length of 0 since 2.22: a stream at its end. */
+	/* len 0: a stream at its end (glibc >= 2.22) */
 	FILE *stream = fresh != NULL ? fmemopen(buf, len, "r") : NULL;
 
 	if (stream == NULL) {
 		free(fresh);
 		return NULL;
 	}
-	/* The warnings of a file that itself turns debugging on are logged
-	 * after it is parsed: parse once quietly, then once more if needed. */
+	/* Warnings are logged only if the file turns debug on: a second parse. */
 	int parsed = config_parse(stream, &fresh->cfg, NULL, NULL);
 	if (parsed == 0 && fresh->cfg.debug && fresh->cfg.bad_lines > 0 &&
 	    fseek(stream, 0, SEEK_SET) == 0) {
@@ -151,34 +136,28 @@ static struct snapshot *parse_text(char *buf, size_t len)
 		free(fresh);
 		return NULL;
 	}
-	/* In a setuid or otherwise AT_SECURE process, the program name is the
-	 * caller's choice (argv[0]): `program` lines must not apply. */
-	fresh->programs_apply = getauxval(AT_SECURE) == 0;
+	if (getauxval(AT_SECURE) != 0)
+		fresh->cfg.nprograms = 0; /* docs/glibc-facts.md "Secure mode" */
 	return fresh;
 }
 
-/* A failure that says nothing of the file (no descriptor or memory left
- * now): the file is read again at the next check. */
+/* A failure that says nothing of the file: read it again at the next check. */
 static bool failed_for_now(int error)
 {
 	return error == EMFILE || error == ENFILE || error == ENOMEM || error == EINTR ||
 	       error == EAGAIN;
 }
 
-/* The read buffer: one octet past the limit tells a longer file. */
-#define READ_SIZE (CONFIG_FILE_MAX + 1)
+#define READ_SIZE (CONFIG_FILE_MAX + 1) /* one octet more tells a longer file */
 
-/* Reads the opened file into buf[READ_SIZE]: its length; -1 when it is
- * longer than CONFIG_FILE_MAX (it grew since fstat) or could not be read;
- * -2 when it could not be read for now (failed_for_now). */
+/* Reads fd into buf[READ_SIZE]: its length; -1 when longer than
+ * CONFIG_FILE_MAX (grown since fstat) or unreadable; -2: failed_for_now. */
 static ssize_t read_file(int fd, char *buf)
 {
 	size_t len = 0;
 
 	while (len < READ_SIZE) {
-		/* Under refresh_lock, which lookups only try (the first load of
-		 * the process excepted): no lookup waits for this read. */
-		/* NOLINTNEXTLINE(clang-analyzer-unix.BlockInCriticalSection) */
+		/* NOLINTNEXTLINE(clang-analyzer-unix.BlockInCriticalSection): lookups only trylock */
 		ssize_t n = read(fd, buf + len, READ_SIZE - len);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -191,9 +170,8 @@ static ssize_t read_file(int fd, char *buf)
 	return -1;
 }
 
-/* Reads the file `st` describes (NULL snapshot when it is not trusted).
- * *retry: it could not be read for now (failed_for_now, or memory ran out
- * while parsing).  Caller holds refresh_lock. */
+/* Reads the file `st` describes (NULL when not trusted).  *retry: unreadable
+ * for now (failed_for_now, or no memory to parse).  Holds refresh_lock. */
 static struct snapshot *load(const struct stat *st, bool *retry)
 {
 	const struct snapshot *now = atomic_load(&current);
@@ -212,16 +190,13 @@ static struct snapshot *load(const struct stat *st, bool *retry)
 		*retry = failed_for_now(errno);
 		return NULL;
 	}
-	/* The rules apply to the file actually opened, which an editor's
-	 * rename may have put there after the stat(): it is the one read. */
+	/* The rules apply to the file opened (a rename may follow the stat). */
 	if (fstat(fd, &opened) < 0 || !config_file_trusted(&opened)) {
 		close(fd);
 		return NULL;
 	}
 	loaded_stat = opened;
-	/* Not malloc: a 64 KiB heap block would leave the program's heap
-	 * laid out differently for good (+600 instructions in every later
-	 * lookup of the glibc modules, BENCHMARKS.md "Trades"). */
+	/* Not malloc: BENCHMARKS.md "Trades" (the program's heap layout). */
 	char *buf = mmap(NULL, READ_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 			 -1, 0);
 	if (buf == MAP_FAILED) {
@@ -232,7 +207,6 @@ static struct snapshot *load(const struct stat *st, bool *retry)
 	ssize_t len = read_file(fd, buf);
 	close(fd);
 	struct snapshot *fresh = len >= 0 ? parse_text(buf, (size_t)len) : NULL;
-	/* Longer than the limit (it grew since fstat): not trusted, as above. */
 	*retry = len == -2 || (len >= 0 && fresh == NULL);
 	munmap(buf, READ_SIZE);
 	return fresh;
@@ -245,17 +219,13 @@ static void refresh(long long now)
 	struct stat st;
 
 	if (stat(SRVSIP_CONFIG_PATH, &st) < 0) {
-		/* Gone, or unknown for now (no memory): the current snapshot
-		 * stays in the second case, and the file is read again. */
 		if (!failed_for_now(errno))
 			publish(NULL);
 		loaded_file_present = false;
 	} else if (!loaded_file_present || !same_file(&st, &loaded_stat)) {
 		bool retry = false;
 		struct snapshot *fresh = load(&st, &retry);
-		/* A file that could not be read for now leaves the current
-		 * snapshot in place (none at the first load): a passing EMFILE
-		 * must not turn the config off until the file changes. */
+		/* Unreadable for now: the current snapshot stays. */
 		if (!retry)
 			publish(fresh);
 		loaded_file_present = !retry;
@@ -264,14 +234,10 @@ static void refresh(long long now)
 	errno = saved_errno;
 }
 
-/* Checks the file if a check is due, without waiting for a check that
- * another thread is making (except the first of the process). */
+/* Checks the file if due; waits for another thread's check only at the first. */
 static void refresh_if_due(void)
 {
-	/* glibc's time() is the vDSO's: no system call, errno kept, a few
-	 * instructions (BENCHMARKS.md "Trades").  A check is due whenever the
-	 * second differs from the last check's, so a clock that jumps back
-	 * only brings the next check forward. */
+	/* time(): the vDSO's, BENCHMARKS.md "Trades" */
 	long long now = (long long)time(NULL);
 	long long seen = atomic_load_explicit(&last_check, memory_order_acquire);
 	if (seen == now)
@@ -286,8 +252,7 @@ static void refresh_if_due(void)
 	pthread_mutex_unlock(&refresh_lock);
 }
 
-/* Whether the calling thread is the process's only one: /proc/self/task
- * has one link per thread plus two.  False when it cannot tell. */
+/* The caller is the only thread (docs/glibc-facts.md "Loading"); false if unknown. */
 static bool only_thread(void)
 {
 	int saved_errno = errno;
@@ -298,11 +263,8 @@ static bool only_thread(void)
 	return only;
 }
 
-/* Destructors run when __libc_freeres unloads the module (valgrind, mtrace)
- * and also at every exit(), whose _dl_fini calls them while other threads
- * may still be reading a snapshot (docs/glibc-facts.md "Loading").  So the
- * snapshots go back only when no other thread exists; otherwise exit
- * reclaims them. */
+/* Also run by exit() while other threads may read a snapshot: frees only
+ * when alone (docs/glibc-facts.md "Loading"). */
 __attribute__((destructor)) static void config_release(void)
 {
 	pthread_mutex_lock(&refresh_lock);
@@ -326,7 +288,7 @@ static const struct snapshot *current_snapshot(void)
 	return atomic_load_explicit(&current, memory_order_acquire);
 }
 
-/* The entry that applies to `name` or `program` (either may be NULL), or NULL. */
+/* The entry for `name` or `program` (either may be NULL), or NULL. */
 static inline const struct config_entry *match_entry(const struct snapshot *snap,
 						     const char *name, const char *program)
 {
@@ -334,7 +296,7 @@ static inline const struct config_entry *match_entry(const struct snapshot *snap
 
 	if (name != NULL && snap->cfg.ndomains > 0)
 		entry = config_match_domain(&snap->cfg, name);
-	if (entry == NULL && program != NULL && snap->cfg.nprograms > 0 && snap->programs_apply)
+	if (entry == NULL && program != NULL && snap->cfg.nprograms > 0)
 		entry = config_match_program(&snap->cfg, program);
 	return entry;
 }

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The config file as the module sees it: loaded on first use, re-read only
- * when it changed (checked at most once a second, by one thread while the
- * others go on), shared by all threads as immutable snapshots that lookups
- * read without a lock, and safe across fork(). */
+/* The config file: loaded on first use, re-read when it changed, shared as
+ * immutable snapshots (DESIGN.md "Concurrency and process safety"). */
 #ifndef SRVSIP_CONFIG_LOAD_H
 #define SRVSIP_CONFIG_LOAD_H
 
@@ -16,34 +14,29 @@
 #endif
 #define CONFIG_FILE_MAX 65536
 
-/* What one lookup needs from the config, copied out of the snapshot.  port
- * and nservices are set only when matched (0 otherwise). */
+/* What one lookup needs from the config; port and nservices 0 unless matched. */
 struct config_decision {
 	bool debug;
 	bool allow_cname;
 	bool cache;            /* use the per-process DNS cache (default) */
 	bool matched;          /* a domain or program entry applies */
-	bool by_program;       /* matched through a `program` line */
+	bool by_program;       /* through a `program` line */
 	uint8_t nservices;     /* at most SRV_MAX_SERVICES */
 	int port;
 };
 
-/* Looks `name` (domain entries) and `program` (program entries) up in the
- * current config; a NULL name or program is not looked up.  When matched,
- * the entry's nservices services are copied to services[0 ..) (an array of
- * SRV_MAX_SERVICES; NULL: not copied).  `program` lines do not apply in
- * AT_SECURE (setuid) processes.  Costs no lock and no system call but, at
- * most once a second, one stat().  Leaves errno alone. */
+/* Looks `name` up in the domain entries, else `program` in the program
+ * entries (none apply in AT_SECURE processes); NULL is not looked up.  When
+ * matched, copies the services to services[SRV_MAX_SERVICES] (NULL: not
+ * copied).  No lock, no system call but one stat() a second; errno kept. */
 void config_load_decide(const char *name, const char *program, struct config_decision *out,
 			char (*services)[SRV_SERVICE_SIZE]);
 
-/* Whether config_load_decide(name, program, ...) would find an entry now,
- * and *debug as it would set it; nothing else is copied.  The question that
- * every lookup outside the module's scope asks, and the only one. */
+/* config_load_decide's `matched` and *debug, nothing else (the out-of-scope path). */
 bool config_load_matches(const char *name, const char *program, bool *debug);
 
-/* Ownership and mode rules: true when the file may be used (root-owned
- * regular file, not writable by group or others, at most CONFIG_FILE_MAX). */
+/* The file may be used: a root-owned regular file of at most CONFIG_FILE_MAX
+ * octets, not writable by group or others. */
 struct stat;
 bool config_file_trusted(const struct stat *st);
 
