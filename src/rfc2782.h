@@ -14,8 +14,4 @@
 void srv_select_order(const struct srv_record *records, size_t n, struct srv_rng *rng,
 		      size_t *order);
 
-/* Probability that records[i] is the first choice of its priority group
- * under srv_select_order (for srvsip-lookup); 0 when i >= n. */
-double srv_first_choice_probability(const struct srv_record *records, size_t n, size_t i);
-
 #endif
