@@ -97,21 +97,6 @@ static bool usable_reply(struct dns_msg *msg, const uint8_t *answer, size_t leng
 	return cut || dns_msg_whole(msg);
 }
 
-static enum dns_outcome query_srv(struct lookup *lk, const char *name, bool search,
-				  struct dns_msg *msg)
-{
-	size_t length = 0;
-
-	lk->res->queries++;
-	enum dns_outcome outcome = lk->transport->query(lk->transport->ctx, name, DNS_TYPE_SRV,
-							search, lk->buf->answer,
-							SRV_ANSWER_SIZE, &length);
-	if (outcome != DNS_ANSWER)
-		return outcome;
-	return usable_reply(msg, lk->buf->answer, length, SRV_ANSWER_SIZE) ? DNS_ANSWER
-									 : DNS_TEMPFAIL;
-}
-
 /* What one A or AAAA reply says of c; its addresses go to c's target. */
 static enum target_state read_address_reply(const struct lookup *lk, struct candidate *c,
 					    const struct dns_query *q)
@@ -178,16 +163,6 @@ static void ask_addresses(struct lookup *lk, const size_t *which, size_t n)
 	}
 }
 
-/* A target named again is one host: the earlier candidate speaks for it. */
-static bool repeats_earlier_candidate(const struct lookup *lk, const struct dns_msg *msg, size_t k)
-{
-	for (size_t j = 0; j < k; j++)
-		if (dns_name_equal_valid(msg->data, msg->len, lk->cand[j].name_offset,
-					 lk->cand[k].name_offset))
-			return true;
-	return false;
-}
-
 /* cand[k], res->targets[k]: the k-th record's target, with the Additional
  * section's addresses (RFC 2782 recommends them); for one family only that
  * family's count (a cache may hold some of the target's records only).  A
@@ -201,9 +176,13 @@ static void prepare_candidate(struct lookup *lk, const struct dns_msg *msg, size
 	c->target = t;
 	c->name_offset = rec->target_offset;
 	t->naddrs = 0;
-	if (k > 0 && repeats_earlier_candidate(lk, msg, k)) {
-		c->state = c->glue = TARGET_ABSENT;
-		return;
+	for (size_t j = 0; j < k; j++) {
+		/* A target named again is one host: the earlier candidate speaks for it. */
+		if (dns_name_equal_valid(msg->data, msg->len, lk->cand[j].name_offset,
+					 c->name_offset)) {
+			c->state = c->glue = TARGET_ABSENT;
+			return;
+		}
 	}
 	dns_name_to_text(msg->data, msg->len, rec->target_offset, t->name, sizeof(t->name));
 	t->priority = rec->priority;
@@ -331,10 +310,16 @@ static bool decide_by_srv_name(struct lookup *lk, const char *srv_name, bool sea
 {
 	struct srv_result *res = lk->res;
 	struct dns_msg msg;
+	size_t length = 0;
 	unsigned bad;
 	bool dot_only;
 
-	enum dns_outcome outcome = query_srv(lk, srv_name, search, &msg);
+	res->queries++;
+	enum dns_outcome outcome = lk->transport->query(lk->transport->ctx, srv_name, DNS_TYPE_SRV,
+							search, lk->buf->answer,
+							SRV_ANSWER_SIZE, &length);
+	if (outcome == DNS_ANSWER && !usable_reply(&msg, lk->buf->answer, length, SRV_ANSWER_SIZE))
+		outcome = DNS_TEMPFAIL;
 	if (outcome == DNS_TEMPFAIL) {
 		set_outcome(lk, SRV_TRY_AGAIN, "SRV query failed (timeout, SERVFAIL, REFUSED or "
 					       "a malformed reply)");
