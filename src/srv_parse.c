@@ -168,18 +168,6 @@ static void add_address(struct srv_target *t, int family, const uint8_t *bytes, 
 	t->naddrs++;
 }
 
-/* AF_INET, AF_INET6, or 0 for any other record. */
-static int address_family(const struct dns_rr *rr)
-{
-	if (rr->rclass != DNS_CLASS_IN)
-		return 0;
-	if (rr->type == DNS_TYPE_A && rr->rdlength == 4)
-		return AF_INET;
-	if (rr->type == DNS_TYPE_AAAA && rr->rdlength == 16)
-		return AF_INET6;
-	return 0;
-}
-
 bool srv_addresses_for(const struct dns_msg *msg, enum dns_section section, size_t name_offset,
 		       int family, struct srv_target *out, uint32_t *ttl)
 {
@@ -189,8 +177,12 @@ bool srv_addresses_for(const struct dns_msg *msg, enum dns_section section, size
 
 	dns_rr_iter_init(&it, msg, section);
 	while (dns_rr_iter_next(&it, &rr)) {
-		int rr_family = address_family(&rr);
-		if (rr_family == 0 ||
+		int rr_family = 0;
+		if (rr.type == DNS_TYPE_A && rr.rdlength == 4)
+			rr_family = AF_INET;
+		else if (rr.type == DNS_TYPE_AAAA && rr.rdlength == 16)
+			rr_family = AF_INET6;
+		if (rr_family == 0 || rr.rclass != DNS_CLASS_IN ||
 		    !dns_name_equal_valid(msg->data, msg->len, rr.owner_offset, name_offset))
 			continue;
 		any = true;
