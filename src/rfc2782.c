@@ -65,18 +65,6 @@ static size_t draw_one(const struct srv_record *records, const size_t *order, si
 	return end - 1; /* r <= S: not reached */
 }
 
-/* "repeat until the list is empty": the picks of one priority, in order. */
-static void order_group(const struct srv_record *records, size_t *order, size_t first,
-			size_t end, struct srv_rng *rng)
-{
-	for (size_t k = first; k + 1 < end; k++) {
-		size_t chosen = draw_one(records, order, k, end, rng);
-		size_t pick = order[chosen];
-		memmove(&order[k + 1], &order[k], (chosen - k) * sizeof(order[0]));
-		order[k] = pick;
-	}
-}
-
 void srv_select_order(const struct srv_record *records, size_t n, struct srv_rng *rng,
 		      size_t *order)
 {
@@ -88,7 +76,13 @@ void srv_select_order(const struct srv_record *records, size_t n, struct srv_rng
 		size_t end = first + 1;
 		while (end < n && records[order[end]].priority == records[order[first]].priority)
 			end++;
-		order_group(records, order, first, end, rng);
+		/* "repeat until the list is empty": the picks of one priority, in order */
+		for (size_t k = first; k + 1 < end; k++) {
+			size_t chosen = draw_one(records, order, k, end, rng);
+			size_t pick = order[chosen];
+			memmove(&order[k + 1], &order[k], (chosen - k) * sizeof(order[0]));
+			order[k] = pick;
+		}
 		first = end;
 	}
 }
