@@ -33,7 +33,7 @@ MODULE_SRCS := $(ENGINE_SRCS) src/nss_srvsip.c src/scope.c src/nscd.c src/config
 MODULE_OBJS := $(MODULE_SRCS:src/%.c=$(BUILD)/obj/%.o)
 MODULE := $(BUILD)/libnss_srvsip.so.2
 LOOKUP := $(BUILD)/srvsip-lookup
-LOOKUP_SRCS := tools/srvsip-lookup.c $(filter-out src/nss_srvsip.c,$(MODULE_SRCS))
+LOOKUP_SRCS := tools/srvsip-lookup.c tools/first_choice.c $(filter-out src/nss_srvsip.c,$(MODULE_SRCS))
 
 .PHONY: all check check-unit check-dlopen check-e2e check-static check-cli check-package check-demo install uninstall deb demo deps clean
 
@@ -50,7 +50,7 @@ $(MODULE): $(MODULE_OBJS) src/libnss_srvsip.map
 		-Wl,--version-script=src/libnss_srvsip.map $(HARDENING_LDFLAGS) $(LDFLAGS) \
 		-o $@ $(MODULE_OBJS)
 
-$(LOOKUP): $(LOOKUP_SRCS) src/*.h Makefile
+$(LOOKUP): $(LOOKUP_SRCS) src/*.h tools/*.h Makefile
 	$(CC) $(ALL_CFLAGS) -fPIE -pie -Isrc $(HARDENING_LDFLAGS) $(LDFLAGS) -o $@ $(LOOKUP_SRCS)
 
 include test/unit/unit.mk

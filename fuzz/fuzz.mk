@@ -44,10 +44,11 @@ $(FUZZ_BUILD):
 
 # The engine, plus the DNS reply cache when the tree has one (its transport
 # wraps the fake one in some runs of fuzz_answer).
-FUZZ_SRCS := $(sort $(ENGINE_SRCS) $(wildcard src/cache.c)) src/dns_client.c test/unit/fake_net.c
+FUZZ_SRCS := $(sort $(ENGINE_SRCS) $(wildcard src/cache.c)) src/dns_client.c test/unit/fake_net.c \
+	tools/first_choice.c
 FUZZ_DEFS := $(if $(wildcard src/cache.c),-DFUZZ_HAVE_CACHE)
 
-$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRCS) src/*.h fuzz/fuzz_check.h fuzz/fuzz.mk | $(FUZZ_BUILD)
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRCS) src/*.h tools/*.h fuzz/fuzz_check.h fuzz/fuzz.mk | $(FUZZ_BUILD)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_DEFS) -o $@ $< $(FUZZ_SRCS) -lm
 
 fuzz: $(FUZZ_BINS)

@@ -31,6 +31,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "../tools/first_choice.h"
 #include "dnswire.h"
 #include "rfc2782.h"
 #include "rng.h"

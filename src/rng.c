@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Random source: see rng.h. */
+/* Random source (rng.h). */
 #include "rng.h"
 
 #include <errno.h>
@@ -8,9 +8,7 @@
 
 uint32_t srv_rng_below(struct srv_rng *rng, uint32_t bound)
 {
-	/* D. Lemire, "Fast Random Integer Generation in an Interval" (2019):
-	 * the high word of x*bound is uniform once the low word clears the
-	 * 2^32 mod bound rejection zone. */
+	/* The high word of x*bound, rejecting low words below 2^32 mod bound. */
 	uint64_t m = (uint64_t)rng->next32(rng->ctx) * bound;
 	uint32_t low = (uint32_t)m;
 	if (low < bound) {
@@ -43,8 +41,7 @@ void srv_xoshiro_seed_os(struct srv_xoshiro *gen)
 	int saved_errno = errno;
 
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed)) {
-		/* Early boot without entropy: still different per call and per
-		 * thread, which is all load sharing needs. */
+		/* Early boot: still differs per call and thread, all load sharing needs. */
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		seed ^= (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)(uintptr_t)&ts;
@@ -60,7 +57,7 @@ static uint64_t rotl(uint64_t x, int k)
 
 uint32_t srv_xoshiro_next32(void *ctx)
 {
-	/* xoshiro256** by D. Blackman and S. Vigna (public domain algorithm). */
+	/* xoshiro256** (Blackman, Vigna; public domain) */
 	struct srv_xoshiro *gen = ctx;
 	uint64_t *s = gen->s;
 	uint64_t result = rotl(s[1] * 5, 7) * 9;

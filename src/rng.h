@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Random source for RFC 2782 weighted selection.
- *
- * The engine takes a `struct srv_rng` so tests can inject any source.  The
- * module's own source is a xoshiro256** generator seeded from getrandom(2) for
- * each lookup: no state outlives a lookup, so threads and fork() cannot share
- * or replay a sequence, and the application's rand() state is never touched. */
+/* Random source for RFC 2782 selection: injectable; the module's is
+ * xoshiro256** seeded by getrandom per lookup (no state shared by threads
+ * or replayed after fork; rand() untouched). */
 #ifndef SRVSIP_RNG_H
 #define SRVSIP_RNG_H
 
@@ -15,16 +12,14 @@ struct srv_rng {
 	void *ctx;
 };
 
-/* Uniform draw in [0, bound) without modulo bias (Lemire's multiply-and-reject
- * method); bound must be > 0. */
+/* Uniform in [0, bound), no modulo bias (Lemire 2019); bound > 0. */
 uint32_t srv_rng_below(struct srv_rng *rng, uint32_t bound);
 
 struct srv_xoshiro {
 	uint64_t s[4];
 };
 
-/* Seeds from getrandom(); never blocks (falls back to clock and address
- * entropy only if the kernel has no entropy yet). */
+/* Never blocks: without kernel entropy yet, seeds from clock and stack address. */
 void srv_xoshiro_seed_os(struct srv_xoshiro *gen);
 void srv_xoshiro_seed(struct srv_xoshiro *gen, uint64_t seed);
 uint32_t srv_xoshiro_next32(void *gen);

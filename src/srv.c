@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The SRV engine's lookup: see srv.h and DESIGN.md "The lookup". */
+/* The SRV engine's lookup (srv.h, DESIGN.md "The lookup"). */
 #include "srv.h"
 
 #include <netinet/in.h>
@@ -28,8 +28,7 @@ const char *srv_status_name(enum srv_status status)
 
 void srv_result_init(struct srv_result *res)
 {
-	/* Everything before the targets, and the first target (read by the
-	 * debug log even without targets); the rest is written before use. */
+	/* All before targets[], and targets[0]: the debug log reads it even without targets. */
 	memset(res, 0, offsetof(struct srv_result, targets) + sizeof(res->targets[0]));
 	res->status = SRV_HOST_NOT_FOUND;
 	res->reason = "";
@@ -37,16 +36,12 @@ void srv_result_init(struct srv_result *res)
 
 /* Address queries of one batch: at most two (A, AAAA) per target. */
 #define BATCH_MAX ((size_t)2 * SRV_MAX_TARGETS)
-/* An A or AAAA answer this large holds far more than SRV_MAX_ADDRS records
- * (and any UDP reply to an EDNS payload of 1200); a longer (TCP) reply is
- * cut and read up to its last whole record. */
+/* Far more than SRV_MAX_ADDRS records, and any reply to EDNS payload 1200;
+ * a longer (TCP) reply is cut and read up to its last whole record. */
 #define ADDRESS_ANSWER_SIZE 1232
 
-/* What one lookup needs on the heap: the SRV reply and its records in one
- * block; the address replies in another, only when a target needs queries
- * (a glued or cached lookup never does).  Each block stays well below
- * malloc's mmap and trim thresholds (128 KiB), so that a lookup costs no
- * brk or mmap system call. */
+/* A lookup's heap: this block, and the address replies only when a target
+ * needs queries; each below malloc's thresholds (128 KiB), so no brk or mmap. */
 struct lookup_buffers {
 	uint8_t answer[SRV_ANSWER_SIZE];
 	struct srv_record records[SRV_MAX_RECORDS];
@@ -55,8 +50,7 @@ struct lookup_buffers {
 typedef uint8_t address_answers[BATCH_MAX][ADDRESS_ANSWER_SIZE];
 _Static_assert(sizeof(struct lookup_buffers) < (size_t)96 * 1024, "a small heap block");
 
-/* What is known of one target's addresses, from worst to best news for the
- * lookup. */
+/* What is known of a target's addresses, from worst to best news. */
 enum target_state {
 	TARGET_PENDING,      /* not covered by the Additional section: ask */
 	TARGET_ABSENT,       /* NXDOMAIN */
@@ -76,8 +70,7 @@ struct candidate {
 
 struct lookup {
 	const struct srv_request *req;
-	int family;  /* of the addresses wanted: req->family, AF_INET for
-		      * AF_UNSPEC with no-aaaa */
+	int family;  /* req->family; AF_INET for AF_UNSPEC with no-aaaa */
 	const struct dns_transport *transport;
 	struct srv_rng *rng;
 	struct srv_result *res;
@@ -92,11 +85,8 @@ static void set_outcome(struct lookup *lk, enum srv_status status, const char *r
 	lk->res->reason = reason;
 }
 
-/* ---- replies -------------------------------------------------------- */
-
-/* Locates a reply in *msg.  A malformed reply is unusable as a whole, like
- * no reply at all (a partial RRset would skew the selection); only a reply
- * cut by our own buffer may be read up to its last whole record. */
+/* A malformed reply is no reply; one cut by our buffer is read up to its
+ * last whole record (DESIGN.md "The lookup" 4). */
 static bool usable_reply(struct dns_msg *msg, const uint8_t *answer, size_t length, size_t size)
 {
 	bool cut = length > size;
@@ -107,27 +97,7 @@ static bool usable_reply(struct dns_msg *msg, const uint8_t *answer, size_t leng
 	return cut || dns_msg_whole(msg);
 }
 
-/* Sends the SRV query into a buffer that holds the largest DNS message, so
- * a long RRset arrives whole over TCP in one go. */
-static enum dns_outcome query_srv(struct lookup *lk, const char *name, bool search,
-				  struct dns_msg *msg)
-{
-	size_t length = 0;
-
-	lk->res->queries++;
-	enum dns_outcome outcome = lk->transport->query(lk->transport->ctx, name, DNS_TYPE_SRV,
-							search, lk->buf->answer,
-							SRV_ANSWER_SIZE, &length);
-	if (outcome != DNS_ANSWER)
-		return outcome;
-	return usable_reply(msg, lk->buf->answer, length, SRV_ANSWER_SIZE) ? DNS_ANSWER
-									 : DNS_TEMPFAIL;
-}
-
-/* ---- target addresses ----------------------------------------------- */
-
-/* What one A or AAAA reply says about a candidate; its addresses of the
- * query's family are added to the candidate's target. */
+/* What one A or AAAA reply says of c; its addresses go to c's target. */
 static enum target_state read_address_reply(const struct lookup *lk, struct candidate *c,
 					    const struct dns_query *q)
 {
@@ -193,25 +163,10 @@ static void ask_addresses(struct lookup *lk, const size_t *which, size_t n)
 	}
 }
 
-/* A target the RRset names again (at another priority or weight) is one
- * host: the earlier candidate speaks for it, so it is neither asked again
- * nor listed twice. */
-static bool repeats_earlier_candidate(const struct lookup *lk, const struct dns_msg *msg, size_t k)
-{
-	for (size_t j = 0; j < k; j++)
-		if (dns_name_equal_valid(msg->data, msg->len, lk->cand[j].name_offset,
-					 lk->cand[k].name_offset))
-			return true;
-	return false;
-}
-
-/* Makes cand[k] the target of the k-th record in RFC 2782 order, in
- * res->targets[k], with the addresses the Additional section holds for it
- * (RFC 2782: "it is recommended that the Additional Data section be
- * used").  For both families any of its addresses will do (they are the
- * target's); for one family only that family's count, since a caching
- * resolver may hold only some of the target's records.  A repeated target
- * is left ABSENT. */
+/* cand[k], res->targets[k]: the k-th record's target, with the Additional
+ * section's addresses (RFC 2782 recommends them); for one family only that
+ * family's count (a cache may hold some of the target's records only).  A
+ * repeated target is left ABSENT. */
 static void prepare_candidate(struct lookup *lk, const struct dns_msg *msg, size_t k)
 {
 	const struct srv_record *rec = &lk->buf->records[lk->buf->order[k]];
@@ -221,9 +176,13 @@ static void prepare_candidate(struct lookup *lk, const struct dns_msg *msg, size
 	c->target = t;
 	c->name_offset = rec->target_offset;
 	t->naddrs = 0;
-	if (k > 0 && repeats_earlier_candidate(lk, msg, k)) {
-		c->state = c->glue = TARGET_ABSENT;
-		return;
+	for (size_t j = 0; j < k; j++) {
+		/* A target named again is one host: the earlier candidate speaks for it. */
+		if (dns_name_equal_valid(msg->data, msg->len, lk->cand[j].name_offset,
+					 c->name_offset)) {
+			c->state = c->glue = TARGET_ABSENT;
+			return;
+		}
 	}
 	dns_name_to_text(msg->data, msg->len, rec->target_offset, t->name, sizeof(t->name));
 	t->priority = rec->priority;
@@ -238,10 +197,8 @@ static void prepare_candidate(struct lookup *lk, const struct dns_msg *msg, size
 	c->glue = any ? TARGET_OTHER_FAMILY : TARGET_ABSENT; /* it exists */
 }
 
-/* What an unusable candidate makes of the lookup, and which one decides
- * (highest rank): a temporary failure first (another try may succeed), then
- * a name with only the other family, then a refused alias (DESIGN.md
- * "Statuses"). */
+/* The outcome when no candidate is usable: the highest rank decides
+ * (DESIGN.md "Statuses"). */
 static const struct {
 	int rank;
 	enum srv_status status;
@@ -278,11 +235,7 @@ static void lower_ttl(struct srv_result *res, uint32_t ttl)
 		res->ttl = ttl;
 }
 
-/* getaddrinfo's entry points: the first target in RFC 2782 order that has
- * an address of the asked family.  A target whose query fails is passed
- * over for the next ("the next highest priority" or the next draw, RFC
- * 2782); a target the Additional section covers costs no query and waits
- * for none. */
+/* getaddrinfo's entry points: the first usable target (DESIGN.md "The lookup" 7). */
 static void resolve_first_usable(struct lookup *lk, const struct dns_msg *msg, size_t ncand)
 {
 	for (size_t k = 0; k < ncand; k++) {
@@ -301,9 +254,7 @@ static void resolve_first_usable(struct lookup *lk, const struct dns_msg *msg, s
 	no_usable_target(lk, ncand);
 }
 
-/* gethostbyname's entry point: every target in RFC 2782 order with its
- * addresses; those the Additional section does not cover are asked all at
- * once (one round trip), and the targets without an address are dropped. */
+/* gethostbyname_r: every usable target; the uncovered ones asked in one batch. */
 static void resolve_failover_list(struct lookup *lk, const struct dns_msg *msg, size_t ncand)
 {
 	size_t pending[SRV_MAX_TARGETS] = {0};
@@ -331,13 +282,9 @@ static void resolve_failover_list(struct lookup *lk, const struct dns_msg *msg, 
 		no_usable_target(lk, ncand);
 }
 
-/* ---- SRV names ------------------------------------------------------ */
-
-/* Keeps the records a program can use at the front of records[0 .. n): a
- * "." target is skipped (alone it means "decidedly not available"), and
- * glibc takes the port from the services lookup (docs/glibc-facts.md), so
- * only records on that port can be honoured.  Lowers res->ttl to the
- * RRset's (srv_parse_answer gave every record of it the same). */
+/* Moves the usable records to the front: not ".", on the program's port
+ * (glibc takes the port from the services lookup, docs/glibc-facts.md).
+ * Lowers res->ttl to the RRset's (every record has it). */
 static size_t keep_usable_records(struct lookup *lk, size_t n, bool *dot_only)
 {
 	struct srv_record *records = lk->buf->records;
@@ -357,18 +304,22 @@ static size_t keep_usable_records(struct lookup *lk, size_t n, bool *dot_only)
 	return usable;
 }
 
-/* Asks one SRV name.  False when it has no SRV RRset (NXDOMAIN, NODATA, or
- * an answer without SRV records), so the next name may be asked; true when
- * the lookup is decided, whatever the outcome: the first name with an SRV
- * RRset decides (DESIGN.md "The lookup"). */
+/* False when the name has no SRV RRset, so the next is asked; true when it
+ * decides the lookup (DESIGN.md "The lookup" 2). */
 static bool decide_by_srv_name(struct lookup *lk, const char *srv_name, bool search)
 {
 	struct srv_result *res = lk->res;
 	struct dns_msg msg;
+	size_t length = 0;
 	unsigned bad;
 	bool dot_only;
 
-	enum dns_outcome outcome = query_srv(lk, srv_name, search, &msg);
+	res->queries++;
+	enum dns_outcome outcome = lk->transport->query(lk->transport->ctx, srv_name, DNS_TYPE_SRV,
+							search, lk->buf->answer,
+							SRV_ANSWER_SIZE, &length);
+	if (outcome == DNS_ANSWER && !usable_reply(&msg, lk->buf->answer, length, SRV_ANSWER_SIZE))
+		outcome = DNS_TEMPFAIL;
 	if (outcome == DNS_TEMPFAIL) {
 		set_outcome(lk, SRV_TRY_AGAIN, "SRV query failed (timeout, SERVFAIL, REFUSED or "
 					       "a malformed reply)");
@@ -396,7 +347,6 @@ static bool decide_by_srv_name(struct lookup *lk, const char *srv_name, bool sea
 		return true;
 	}
 	srv_select_order(lk->buf->records, usable, lk->rng, lk->buf->order);
-	/* The first SRV_MAX_TARGETS records in that order are tried. */
 	size_t ncand = usable < SRV_MAX_TARGETS ? usable : SRV_MAX_TARGETS;
 	if (lk->req->want_failover)
 		resolve_failover_list(lk, &msg, ncand);
@@ -450,10 +400,8 @@ void srv_resolve(const struct srv_request *req, const struct dns_transport *tran
 		set_outcome(&lk, SRV_NO_MEMORY, "out of memory");
 		goto out;
 	}
-	/* RFC 3263 takes the domain (the name, or an owner name's after its
-	 * first two labels) as fully qualified: a name with a dot is asked as
-	 * it is, whatever ndots and the search list say; a single label
-	 * follows the search list as the dns module would. */
+	/* RFC 3263: a dotted domain is absolute, a single label follows the
+	 * search list (DESIGN.md "The lookup" 1). */
 	const char *domain = req->nservices > 0 ? req->name
 						: strchr(strchr(req->name, '.') + 1, '.') + 1;
 	bool search = strchr(domain, '.') == NULL;

@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The SRV engine: DNS SRV lookups and RFC 2782 target selection.
- *
- * Knows DNS and RFC 2782, nothing of NSS.  Every input is injected: the DNS
- * transport (so unit tests feed hand-built answers), the random source and the
- * request.  See DESIGN.md "The lookup" for the rules it applies. */
+/* The SRV engine: SRV lookups and RFC 2782 selection, no NSS; transport,
+ * random source and request are injected.  DESIGN.md "The lookup". */
 #ifndef SRVSIP_SRV_H
 #define SRVSIP_SRV_H
 
@@ -31,11 +28,10 @@ enum srv_status {
 	SRV_NO_MEMORY,
 };
 
-/* Outcome of one DNS query, as the transport reports it. */
 enum dns_outcome {
-	DNS_ANSWER,   /* a NOERROR answer with records in the answer section */
-	DNS_NXDOMAIN, /* the name does not exist */
-	DNS_NODATA,   /* the name exists without records of that type */
+	DNS_ANSWER,   /* NOERROR with records in the answer section */
+	DNS_NXDOMAIN,
+	DNS_NODATA,
 	DNS_TEMPFAIL, /* timeout, SERVFAIL, REFUSED, unusable reply, no time left */
 };
 
@@ -47,26 +43,21 @@ struct dns_query {
 	size_t size;
 	size_t length;            /* out: reply length (> size: cut at size) */
 	enum dns_outcome outcome; /* out */
-	bool servfail;            /* out: a server answered SERVFAIL (resolver.c's search
-				   * then goes on to the next domain, as res_nsearch) */
+	bool servfail;            /* out: a server answered SERVFAIL (the search goes on) */
 };
 
 struct dns_transport {
-	/* The SRV query: one query for (name, type, class IN); `search`
-	 * applies the resolver's search list as res_nsearch would, otherwise the name
-	 * is absolute.  On DNS_ANSWER the reply is in answer[0 .. *length); on
-	 * DNS_NXDOMAIN and DNS_NODATA too when the transport has it (for the
-	 * negative-caching TTL), else *length is 0.  *length > size means the
-	 * reply was larger than the buffer and is cut at size. */
+	/* The SRV query (class IN); `search`: res_nsearch's search list, else
+	 * absolute.  The reply is in answer[0 .. *length) on DNS_ANSWER, and on
+	 * NXDOMAIN/NODATA when the transport has it (else *length is 0);
+	 * *length > size: the reply is cut at size. */
 	enum dns_outcome (*query)(void *ctx, const char *name, uint16_t type, bool search,
 				  uint8_t *answer, size_t size, size_t *length);
-	/* Address queries: sends every query of the batch at once (absolute
-	 * names) and waits for all.  The transport bounds the time of all the
-	 * batches of one lookup together (resolver.h). */
+	/* Address queries, all sent at once; the batches of one lookup share
+	 * one time bound (resolver.h). */
 	void (*query_batch)(void *ctx, struct dns_query *queries, size_t n);
 	void *ctx;
-	/* resolv.conf's no-aaaa: no IPv6 address from DNS, as the dns module
-	 * (the transport answers AAAA queries NODATA without sending them). */
+	/* resolv.conf no-aaaa: AAAA queries answered NODATA unsent */
 	bool no_aaaa;
 };
 
@@ -107,8 +98,7 @@ struct srv_result {
 	struct srv_target targets[SRV_MAX_TARGETS];
 };
 
-/* One SRV record of a parsed answer.  The target stays in wire form inside
- * the message (compared there, expanded to text only when used). */
+/* One SRV record of a parsed answer; the target stays in wire form. */
 struct srv_record {
 	uint16_t priority;
 	uint16_t weight;
@@ -118,13 +108,10 @@ struct srv_record {
 	bool root_target; /* "." : service decidedly not available (RFC 2782) */
 };
 
-/* Empties a result (status HOST_NOT_FOUND, no targets) without clearing
- * the whole target array. */
+/* Empties a result (HOST_NOT_FOUND, no targets), not the whole target array. */
 void srv_result_init(struct srv_result *res);
 
-/* The whole lookup: DESIGN.md "The lookup".  Safe for any request: one
- * that is not a valid host name, or without services for a name that is
- * not an owner name, is not decided. */
+/* DESIGN.md "The lookup".  Safe for any request: an invalid one is NOT_DECIDED. */
 void srv_resolve(const struct srv_request *req, const struct dns_transport *transport,
 		 struct srv_rng *rng, struct srv_result *res);
 

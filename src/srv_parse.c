@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The engine's reading of DNS replies: SRV RRsets, address records, CNAME
- * chains and host names (see srv.h). */
+/* The engine's reading of DNS replies and host names (srv_parse.h). */
 #include "srv_parse.h"
 
 #include <netinet/in.h>
@@ -43,8 +42,7 @@ size_t srv_follow_cnames(const struct dns_msg *msg, unsigned *hops, uint32_t *tt
 {
 	size_t current = msg->question_offset;
 
-	/* RFC 1034 3.6.2: the answer section may hold the alias chain from the
-	 * question name to the name that owns the data. */
+	/* RFC 1034 3.6.2: the alias chain in the answer section */
 	for (*hops = 0; *hops < SRV_MAX_CNAME_HOPS; (*hops)++) {
 		struct dns_rr_iter it;
 		struct dns_rr rr;
@@ -69,7 +67,7 @@ size_t srv_follow_cnames(const struct dns_msg *msg, unsigned *hops, uint32_t *tt
 	return current;
 }
 
-/* Reads one SRV record's RDATA; false when it is malformed. */
+/* False when the RDATA is malformed. */
 static bool read_srv_rdata(const struct dns_msg *msg, const struct dns_rr *rr,
 			   struct srv_record *rec)
 {
@@ -84,8 +82,7 @@ static bool read_srv_rdata(const struct dns_msg *msg, const struct dns_rr *rr,
 	rec->port = dns_get16(rdata + 4);
 	rec->ttl = rr->ttl;
 	rec->target_offset = rr->rdata_offset + 6;
-	/* RFC 2782 "Target": the domain name of the target host (or "."),
-	 * filling the rest of the RDATA exactly. */
+	/* RFC 2782 "Target": a host name or ".", filling the RDATA exactly. */
 	return dns_name_check_host(msg->data, msg->len, rec->target_offset, &end,
 				   &rec->root_target) == 0 &&
 	       end == rr->rdata_offset + rr->rdlength;
@@ -125,8 +122,7 @@ int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t m
 		if (rr.rclass != DNS_CLASS_IN)
 			continue;
 		if (rr.type == DNS_TYPE_CNAME && !cnames_followed) {
-			/* The RRset belongs to the end of the alias chain: start
-			 * over with that owner (no second pass without a CNAME). */
+			/* The RRset is the chain end's: start over with that owner. */
 			unsigned hops;
 			ttl = UINT32_MAX;
 			owner = srv_follow_cnames(msg, &hops, &ttl);
@@ -140,8 +136,6 @@ int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t m
 		if (rr.type != DNS_TYPE_SRV ||
 		    !dns_name_equal_valid(msg->data, msg->len, rr.owner_offset, owner))
 			continue;
-		/* One bad record makes the RRset unusable: skipping it would
-		 * skew the draw among the others (DESIGN.md "The lookup"). */
 		if (!read_srv_rdata(msg, &rr, &rec)) {
 			*bad_record = position;
 			return -1;
@@ -157,8 +151,6 @@ int srv_parse_answer(const struct dns_msg *msg, struct srv_record *out, size_t m
 	}
 	if (too_many)
 		return -1;
-	/* RFC 2181 5.2: the RRset's records count as having its lowest TTL;
-	 * ttl is also no longer than the aliases that led to it. */
 	for (size_t i = 0; i < count; i++)
 		out[i].ttl = ttl;
 	return (int)count;
@@ -176,18 +168,6 @@ static void add_address(struct srv_target *t, int family, const uint8_t *bytes, 
 	t->naddrs++;
 }
 
-/* The family of an address record, or 0 for any other record. */
-static int address_family(const struct dns_rr *rr)
-{
-	if (rr->rclass != DNS_CLASS_IN)
-		return 0;
-	if (rr->type == DNS_TYPE_A && rr->rdlength == 4)
-		return AF_INET;
-	if (rr->type == DNS_TYPE_AAAA && rr->rdlength == 16)
-		return AF_INET6;
-	return 0;
-}
-
 bool srv_addresses_for(const struct dns_msg *msg, enum dns_section section, size_t name_offset,
 		       int family, struct srv_target *out, uint32_t *ttl)
 {
@@ -197,8 +177,12 @@ bool srv_addresses_for(const struct dns_msg *msg, enum dns_section section, size
 
 	dns_rr_iter_init(&it, msg, section);
 	while (dns_rr_iter_next(&it, &rr)) {
-		int rr_family = address_family(&rr);
-		if (rr_family == 0 ||
+		int rr_family = 0;
+		if (rr.type == DNS_TYPE_A && rr.rdlength == 4)
+			rr_family = AF_INET;
+		else if (rr.type == DNS_TYPE_AAAA && rr.rdlength == 16)
+			rr_family = AF_INET6;
+		if (rr_family == 0 || rr.rclass != DNS_CLASS_IN ||
 		    !dns_name_equal_valid(msg->data, msg->len, rr.owner_offset, name_offset))
 			continue;
 		any = true;

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "config_load.h"
+#include "first_choice.h"
 #include "resolver.h"
 #include "rfc2782.h"
 #include "scope.h"

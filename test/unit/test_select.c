@@ -26,6 +26,7 @@
 
 #include "rng.h"
 #include "rfc2782.h"
+#include "../../tools/first_choice.h"
 #include "srv.h"
 #include "test_common.h"
 

@@ -33,7 +33,7 @@ UNIT_RESOLV_CONF := $(abspath $(UNIT_BUILD))/resolv.conf
 UNIT_CFLAGS = $(ALL_CFLAGS) -Isrc -Itest/unit $(UNIT_CHECK_CFLAGS) -USRVSIP_CONFIG_PATH $(UNIT_NSCD) \
 	-DSRVSIP_RESOLV_CONF='"$(UNIT_RESOLV_CONF)"'
 
-UNIT_HEADERS := $(wildcard src/*.h) $(wildcard test/unit/*.h) test/unit/unit.mk Makefile
+UNIT_HEADERS := $(wildcard src/*.h) $(wildcard tools/*.h) $(wildcard test/unit/*.h) test/unit/unit.mk Makefile
 
 UNIT_TESTS := test_dnswire test_select test_lookup test_nss test_config test_client test_search
 UNIT_BINS := $(addprefix $(UNIT_BUILD)/,$(UNIT_TESTS))
@@ -70,6 +70,9 @@ $(UNIT_OBJ) $(UNIT_OBJ)/test:
 $(UNIT_OBJ)/%.o: src/%.c $(UNIT_HEADERS) | $(UNIT_OBJ)
 	$(CC) $(UNIT_CFLAGS) -DSRVSIP_CONFIG_PATH='"$(UNIT_CONF_NSS)"' -c -o $@ $<
 
+$(UNIT_OBJ)/first_choice.o: tools/first_choice.c $(UNIT_HEADERS) | $(UNIT_OBJ)
+	$(CC) $(UNIT_CFLAGS) -c -o $@ $<
+
 $(UNIT_OBJ)/config_load_nss.o: src/config_load.c $(UNIT_HEADERS) | $(UNIT_OBJ)
 	$(CC) $(UNIT_CFLAGS) -DSRVSIP_CONFIG_PATH='"$(UNIT_CONF_NSS)"' -c -o $@ $<
 
@@ -95,7 +98,8 @@ $(UNIT_BUILD)/test_dnswire: $(UNIT_OBJ)/test/test_dnswire.o $(UNIT_OBJ)/test/wir
 
 # srv_rng_below is wrapped so the exact tests can enumerate every draw the
 # selection makes (the wrapper passes through to the real one otherwise).
-$(UNIT_BUILD)/test_select: $(UNIT_OBJ)/test/test_select.o $(UNIT_ENGINE_OBJS)
+$(UNIT_BUILD)/test_select: $(UNIT_OBJ)/test/test_select.o $(UNIT_OBJ)/first_choice.o \
+		$(UNIT_ENGINE_OBJS)
 	$(UNIT_LINK) -Wl,--wrap=srv_rng_below
 
 $(UNIT_BUILD)/test_nss: $(UNIT_OBJ)/test/test_nss.o $(UNIT_OBJ)/test/wire_builder.o \
