@@ -64,8 +64,9 @@ include test/dlopen/dlopen.mk
 check: check-static check-unit check-unit-asan check-dlopen check-hardening check-cli fuzz-regress fuzz check-tsan \
 	check-asan check-e2e check-demo bench-quick check-package check-distros
 
-# gcc -Werror is part of every build; this adds cppcheck, clang-tidy and the
-# 60-line limit on functions.
+# gcc -Werror is part of every build; this adds cppcheck, clang-tidy, the
+# 60-line limit on functions and a check that every document the code cites
+# (`NAME.md "Section"`) is in the repository and has that section.
 check-static:
 	cppcheck --enable=warning,style,performance,portability --std=c11 --inline-suppr \
 		--suppress=normalCheckLevelMaxBranches \
@@ -73,6 +74,8 @@ check-static:
 		-Isrc src tools
 	clang-tidy --quiet src/*.c tools/*.c -- -std=c11 -D_GNU_SOURCE -Isrc
 	test/style/function-length.sh src/*.c tools/*.c
+	test/style/doc-references.sh src/* tools/* test/*/*.c test/*/*.sh test/e2e/cases/*.sh \
+		fuzz/*.c fuzz/*.h bench/*.c bench/*.h bench/*.sh
 
 check-e2e: all
 	test/e2e/run.sh

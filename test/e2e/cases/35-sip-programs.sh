@@ -1,6 +1,6 @@
 # shellcheck shell=bash disable=SC2317
 # Real SIP programs, invoked exactly as a user would, reach the server the
-# SRV records select (sip-apps.md): sipp re-resolving per call, sipsak and
+# SRV records select (test/e2e/README.md "Cases"): sipp re-resolving per call, sipsak and
 # twinkle-console with the domain listed in /etc/srvsip.conf, and twinkle
 # doing its own SRV lookup, which the module must not double.
 #
