@@ -2,7 +2,6 @@
 /* The module's DNS transport (resolver.h). */
 #include "resolver.h"
 
-#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 
