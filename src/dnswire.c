@@ -33,9 +33,9 @@ struct name_cursor {
 	size_t end;           /* offset after the name in place (0 until the first pointer or root) */
 };
 
-static inline void name_cursor_init(struct name_cursor *c, const uint8_t *data, size_t len, size_t offset)
+static inline struct name_cursor name_cursor_at(const uint8_t *data, size_t len, size_t offset)
 {
-	*c = (struct name_cursor){.data = data, .len = len, .pos = offset, .run_start = offset};
+	return (struct name_cursor){.data = data, .len = len, .pos = offset, .run_start = offset};
 }
 
 /* Follows pointers to a length octet; -1 for a malformed pointer. */
@@ -85,11 +85,10 @@ static inline int name_cursor_next(struct name_cursor *c, const uint8_t **label)
 
 int dns_name_skip(const uint8_t *data, size_t len, size_t offset, size_t *end)
 {
-	struct name_cursor c;
+	struct name_cursor c = name_cursor_at(data, len, offset);
 	const uint8_t *label = NULL;
 	int n;
 
-	name_cursor_init(&c, data, len, offset);
 	while ((n = name_cursor_next(&c, &label)) > 0)
 		;
 	if (n < 0)
@@ -120,9 +119,6 @@ static inline size_t first_label(const uint8_t *data, size_t len, size_t offset)
 
 bool dns_name_equal_valid(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b)
 {
-	struct name_cursor a;
-	struct name_cursor b;
-
 	/* At a glance: one name points at the other, or the first labels differ. */
 	size_t pa = first_label(data, len, offset_a);
 	size_t pb = first_label(data, len, offset_b);
@@ -137,8 +133,8 @@ bool dns_name_equal_valid(const uint8_t *data, size_t len, size_t offset_a, size
 	    !labels_equal(data + pa + 1, data + pb + 1, first))
 		return false;
 
-	name_cursor_init(&a, data, len, offset_a);
-	name_cursor_init(&b, data, len, offset_b);
+	struct name_cursor a = name_cursor_at(data, len, offset_a);
+	struct name_cursor b = name_cursor_at(data, len, offset_b);
 	for (;;) {
 		const uint8_t *la = NULL;
 		const uint8_t *lb = NULL;
@@ -159,12 +155,9 @@ bool dns_name_equal_valid(const uint8_t *data, size_t len, size_t offset_a, size
 
 bool dns_name_equal_text(const uint8_t *data, size_t len, size_t offset, const char *text)
 {
-	struct name_cursor c;
-	const char *p = text;
+	struct name_cursor c = name_cursor_at(data, len, offset);
+	const char *p = strcmp(text, ".") == 0 ? "" : text;
 
-	if (strcmp(p, ".") == 0)
-		p = "";
-	name_cursor_init(&c, data, len, offset);
 	for (;;) {
 		const uint8_t *label = NULL;
 		int n = name_cursor_next(&c, &label);
@@ -184,12 +177,11 @@ bool dns_name_equal_text(const uint8_t *data, size_t len, size_t offset, const c
 
 int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, size_t size)
 {
-	struct name_cursor c;
+	struct name_cursor c = name_cursor_at(data, len, offset);
 	size_t used = 0;
 
 	if (size == 0)
 		return -1;
-	name_cursor_init(&c, data, len, offset);
 	for (;;) {
 		const uint8_t *label = NULL;
 		int n = name_cursor_next(&c, &label);
@@ -218,11 +210,10 @@ refused:
 int dns_name_check_host(const uint8_t *data, size_t len, size_t offset, size_t *end,
 			bool *root)
 {
-	struct name_cursor c;
+	struct name_cursor c = name_cursor_at(data, len, offset);
 	const uint8_t *label = NULL;
 	int n;
 
-	name_cursor_init(&c, data, len, offset);
 	*root = true;
 	while ((n = name_cursor_next(&c, &label)) > 0) {
 		*root = false;
