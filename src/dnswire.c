@@ -290,16 +290,13 @@ int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len)
 {
 	size_t offset = DNS_HEADER_SIZE;
 
-	memset(msg, 0, sizeof(*msg));
+	*msg = (struct dns_msg){.data = data, .len = len, .question_offset = offset};
 	if (data == NULL || len < DNS_HEADER_SIZE)
 		return -1;
-	msg->data = data;
-	msg->len = len;
 	msg->flags = dns_get16(data + 2);
 	msg->qdcount = dns_get16(data + 4);
 	for (int s = 0; s < 3; s++)
 		msg->count[s] = dns_get16(data + 6 + (size_t)2 * (size_t)s);
-	msg->question_offset = offset;
 	for (unsigned q = 0; q < msg->qdcount; q++) {
 		if (dns_name_skip(data, len, offset, &offset) < 0 || offset + 4 > len)
 			return -1;
