@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The module's DNS client: see dns_client.h. */
+/* The module's DNS client (dns_client.h); docs/glibc-facts.md "res_send". */
 #include "dns_client.h"
 
 #include <errno.h>
@@ -16,21 +16,18 @@
 #define DNS_FLAG_RA 0x0080u
 #define DNS_FLAG_AA 0x0400u
 #define DNS_FLAG_AD 0x0020u
-/* Datagrams read per wakeup before the deadline is looked at again. */
-#define READS_PER_WAKEUP 16
+#define READS_PER_WAKEUP 16 /* then the deadline is looked at again */
 
-/* Where a query stands in the current server's turn. */
-enum query_state {
+enum query_state { /* in the current server's turn */
 	Q_OPEN,  /* to be sent to this server */
-	Q_SENT,  /* sent, its reply awaited */
-	Q_NEXT,  /* this server failed it: the next server's turn */
+	Q_SENT,  /* its reply awaited */
+	Q_NEXT,  /* this server failed it */
 	Q_DONE,  /* a final reply arrived */
 };
 
 struct pending {
 	uint8_t frame[2 + DNS_QUERY_MAX]; /* TCP length prefix, then the query */
 	size_t len;                       /* of the query */
-	uint16_t id;
 	enum query_state state;
 };
 
@@ -48,16 +45,13 @@ struct client {
 	uint8_t own[4096];                /* the message buffer of a batch */
 };
 
-/* ---- queries on the wire --------------------------------------------- */
-
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
 
-/* The name in wire form at out; its length, or 0 when it is not a host
- * name of at most 255 octets. */
+/* The name in wire form; its length, or 0 (an empty or long label, > 255 octets). */
 static size_t write_name(const char *name, uint8_t *out, size_t size)
 {
 	size_t used = 0;
@@ -88,7 +82,6 @@ size_t dns_query_write(const struct dns_client_config *cfg, const char *name, ui
 		return 0;
 	memset(out, 0, DNS_HEADER_SIZE);
 	put16(out, id);
-	/* RD as res_mkquery sets it; AD with trust-ad (res_mkquery.c). */
 	put16(out + 2, (uint16_t)(DNS_FLAG_RD | (cfg->trust_ad ? DNS_FLAG_AD : 0)));
 	put16(out + 4, 1);
 	put16(out + 10, opt ? 1 : 0);
@@ -101,9 +94,7 @@ size_t dns_query_write(const struct dns_client_config *cfg, const char *name, ui
 	put16(out + at + 2, DNS_CLASS_IN);
 	at += 4;
 	if (opt) {
-		/* RFC 6891 OPT: root owner, the payload size in CLASS, extended
-		 * RCODE, version 0 and no flags in TTL, no options (the record
-		 * __res_nopt writes for edns0). */
+		/* RFC 6891 OPT as __res_nopt: root owner, payload in CLASS, TTL 0. */
 		memset(out + at, 0, opt);
 		put16(out + at + 1, DNS_TYPE_OPT);
 		put16(out + at + 3, DNS_EDNS_PAYLOAD);
@@ -114,8 +105,7 @@ size_t dns_query_write(const struct dns_client_config *cfg, const char *name, ui
 
 int dns_server_timeout(const struct dns_client_config *cfg, unsigned ns)
 {
-	/* send_dg: "retrans << ns", shared among the servers after the first,
-	 * at least one second; ns is the server's index in resolv.conf. */
+	/* send_dg (docs/glibc-facts.md "res_send") */
 	int seconds = ns < 16 ? cfg->timeout << ns : cfg->timeout;
 	if (ns > 0 && cfg->nservers > 0)
 		seconds /= (int)cfg->nservers;
@@ -131,10 +121,7 @@ long long dns_schedule_ms(const struct dns_client_config *cfg)
 	return round * (cfg->attempts > 0 ? cfg->attempts : 0);
 }
 
-/* ---- replies --------------------------------------------------------- */
-
-/* send_dg moves to the next server on SERVFAIL, NOTIMP and REFUSED, and on
- * a "lame" NOERROR: no answer, no AA, no RA, no additional records. */
+/* send_dg's next server: SERVFAIL, NOTIMP, REFUSED, a lame NOERROR. */
 static bool server_failed_it(const uint8_t *reply)
 {
 	unsigned rcode = reply[3] & 0x0fu;
@@ -146,8 +133,7 @@ static bool server_failed_it(const uint8_t *reply)
 	       (flags & (DNS_FLAG_AA | DNS_FLAG_RA)) == 0 && dns_get16(reply + 10) == 0;
 }
 
-/* Keeps a final reply for query i: `kept` octets of a reply of `len` (the
- * query's length says when it was cut, by c->message or its own buffer). */
+/* Keeps `kept` octets of a final reply of `len` for query i (len > size: cut). */
 static void finish(struct client *c, size_t i, const uint8_t *reply, size_t kept, size_t len)
 {
 	struct dns_query *q = &c->queries[i];
@@ -166,18 +152,15 @@ static void finish(struct client *c, size_t i, const uint8_t *reply, size_t kept
 	c->answered_by = (int)c->server;
 }
 
-/* Takes one reply of `len` octets from the current server, of which
- * `kept` were read.  False when the server is to be given up (a runt
- * datagram, as send_dg does). */
+/* Takes a reply of `len` octets, `kept` of them read; false: give the server up. */
 static bool take_reply(struct client *c, const uint8_t *reply, size_t kept, size_t len, bool tcp)
 {
 	if (kept < DNS_HEADER_SIZE)
-		return false; /* send_dg and send_vc: EMSGSIZE, the next server */
+		return false; /* a runt: send_dg's and send_vc's EMSGSIZE */
 	for (size_t i = 0; i < c->n; i++) {
 		struct pending *p = &c->pending[i];
-		/* A response to query i: its ID, one question, the same name, type
-		 * and class (res_send: the ID and res_queriesmatch). */
-		if (p->state != Q_SENT || dns_get16(reply) != p->id ||
+		/* res_send: the ID and res_queriesmatch */
+		if (p->state != Q_SENT || dns_get16(reply) != dns_get16(p->frame + 2) ||
 		    !dns_reply_answers(reply, kept, c->queries[i].name, c->queries[i].type))
 			continue;
 		/* Over TCP too: res_nsearch goes on after a SERVFAIL either way. */
@@ -203,10 +186,7 @@ static bool any_in(const struct client *c, enum query_state state)
 	return false;
 }
 
-/* ---- waiting --------------------------------------------------------- */
-
-/* Waits until fd has `events` or the deadline passes; false on the
- * deadline or an error condition (an ICMP error on a connected socket). */
+/* False on the deadline or an error condition (ICMP on a connected socket). */
 static bool wait_fd(struct client *c, int fd, short events, long long deadline)
 {
 	const struct dns_net *net = c->net;
@@ -224,7 +204,7 @@ static bool wait_fd(struct client *c, int fd, short events, long long deadline)
 	}
 }
 
-/* Moves len octets through fd (TCP), waiting as needed. */
+/* Sends or receives len octets over TCP. */
 static bool move_all(struct client *c, int fd, uint8_t *buf, size_t len, bool writing,
 		     long long deadline)
 {
@@ -244,11 +224,8 @@ static bool move_all(struct client *c, int fd, uint8_t *buf, size_t len, bool wr
 	return true;
 }
 
-/* ---- one server's turn --------------------------------------------- */
-
-/* Sends the open queries on the UDP socket *fd: all of them, or with
- * single-request the next one only, on a new socket with reopen (except
- * the first of the turn).  False when the server cannot be reached. */
+/* Sends the open queries on *fd, or with single-request the next one (with
+ * reopen on a new socket after the first).  False: the server is unreachable. */
 static bool send_open(struct client *c, int *fd, bool *first_sent)
 {
 	const struct dns_net *net = c->net;
@@ -273,9 +250,8 @@ static bool send_open(struct client *c, int *fd, bool *first_sent)
 	return true;
 }
 
-/* Reads the datagrams waiting on fd, a few at a time so that a flood
- * cannot hold the turn past its deadline.  False when the server is to be
- * given up (an ICMP error, a runt reply). */
+/* Reads waiting datagrams, a few per call so that a flood cannot hold the turn
+ * past its deadline.  False: give the server up (ICMP error, runt reply). */
 static bool read_datagrams(struct client *c, int fd, long long deadline)
 {
 	const struct dns_net *net = c->net;
@@ -309,16 +285,15 @@ static void udp_turn(struct client *c, long long deadline)
 			continue;
 		}
 		if (!wait_fd(c, fd, POLLIN, deadline))
-			break; /* the deadline, or an ICMP error: the next server */
+			break;
 		reachable = read_datagrams(c, fd, deadline);
 	}
 	if (fd >= 0)
 		net->close(net->ctx, fd);
 }
 
-/* Reads one TCP frame (RFC 1035 4.2.2: a two-octet length first) and takes
- * it; what c->message cannot hold is read and dropped (the reply counts as
- * cut). */
+/* Reads one TCP frame (RFC 1035 4.2.2) and takes it; what c->message cannot
+ * hold is read and dropped (the reply counts as cut). */
 static bool read_frame(struct client *c, int fd, long long deadline)
 {
 	uint8_t prefix[2] = {0, 0};
@@ -339,10 +314,8 @@ static bool read_frame(struct client *c, int fd, long long deadline)
 	return take_reply(c, c->message, kept, len, true);
 }
 
-/* Asks every query of the turn still open or awaited over TCP, all on one
- * connection (send_vc writes both of its queries at once); bounded by the
- * deadline, which send_vc is not.  True when the server reset the
- * connection while a reply was awaited. */
+/* Asks every query open or awaited on one connection (as send_vc), bounded by
+ * the deadline.  True when the server reset it while a reply was awaited. */
 static bool tcp_connection(struct client *c, long long deadline)
 {
 	const struct dns_net *net = c->net;
@@ -368,8 +341,7 @@ static bool tcp_connection(struct client *c, long long deadline)
 	return reset;
 }
 
-/* Every query without a final reply is open again for the next server;
- * false when none is left. */
+/* Opens every query without a final reply again; false when none is left. */
 static bool start_turn(struct client *c)
 {
 	bool left = false;
@@ -386,28 +358,21 @@ static bool start_turn(struct client *c)
 
 static void one_turn(struct client *c, long long deadline)
 {
-	/* Over TCP from the start with use-vc, and once a reply was truncated
-	 * (res_send's v_circuit, kept for the servers after).  A truncated
-	 * reply ends the UDP turn at once, and every query of the turn still
-	 * awaited or not yet sent goes on a TCP connection to the same server
-	 * with it (send_dg returns on TC; send_vc writes both queries; res_send:
-	 * same_ns).  Without one, a UDP turn cut short (ICMP, a runt) leaves its
-	 * awaited queries to the next server.  send_vc meets a reset while a
-	 * reply is awaited (the server restarted, or closed an idle connection)
-	 * once with a new connection, within the same turn. */
+	/* After TC the rest of the turn goes over TCP to the same server, and
+	 * stays on TCP (v_circuit); a reset is met once with a new connection
+	 * (send_vc's connreset). */
 	if (!c->tcp)
 		udp_turn(c, deadline);
 	if (c->tcp && tcp_connection(c, deadline))
 		tcp_connection(c, deadline);
 }
 
-/* Writes the query packets; a name that cannot be a query gets NXDOMAIN. */
+/* A name that cannot be a query gets NXDOMAIN. */
 static void prepare(struct client *c, const uint16_t *ids)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		struct pending *p = &c->pending[i];
 		struct dns_query *q = &c->queries[i];
-		p->id = ids[i];
 		p->len = dns_query_write(c->cfg, q->name, q->type, ids[i], p->frame + 2,
 					 sizeof(p->frame) - 2);
 		p->state = p->len > 0 ? Q_OPEN : Q_DONE;
@@ -429,32 +394,28 @@ int dns_client_run(const struct dns_client_config *cfg, const struct dns_net *ne
 	if (c == NULL || n == 0 || n > DNS_CLIENT_MAX_QUERIES || cfg->nservers == 0 ||
 	    cfg->nservers > DNS_CLIENT_MAX_SERVERS)
 		goto out;
-	/* Field by field: the buffers are written before they are read. */
+	/* Not zeroed: the buffers are written before they are read. */
 	c->cfg = cfg;
 	c->net = net;
 	c->queries = queries;
 	c->n = n;
 	c->answered_by = -1;
 	c->tcp = cfg->use_vc;
-	/* A single query (the SRV query) is read straight into its own large
-	 * buffer; a batch of address queries through c->own. */
+	/* The SRV query is read straight into its large buffer, a batch through own. */
 	c->message = n == 1 && queries[0].size > sizeof(c->own) ? queries[0].answer : c->own;
 	c->message_size = c->message == c->own ? sizeof(c->own) : queries[0].size;
 	prepare(c, ids);
-	/* res_send: `attempts` rounds over the servers, in order from `first`. */
-	for (int attempt = 0; attempt < cfg->attempts; attempt++) {
-		for (unsigned k = 0; k < cfg->nservers; k++) {
-			c->server = (cfg->first + k) % cfg->nservers;
-			long long now = net->now_ms(net->ctx);
-			long long turn_end = now + 1000LL * dns_server_timeout(cfg, c->server);
-			if (deadline_ms >= 0 && turn_end > deadline_ms)
-				turn_end = deadline_ms;
-			if (now >= turn_end || !start_turn(c))
-				goto done;
-			one_turn(c, turn_end);
-		}
+	/* `attempts` rounds over the servers, from `first` */
+	for (long long t = 0; t < (long long)cfg->attempts * cfg->nservers; t++) {
+		c->server = (unsigned)((cfg->first + t) % cfg->nservers);
+		long long now = net->now_ms(net->ctx);
+		long long turn_end = now + 1000LL * dns_server_timeout(cfg, c->server);
+		if (deadline_ms >= 0 && turn_end > deadline_ms)
+			turn_end = deadline_ms;
+		if (now >= turn_end || !start_turn(c))
+			break;
+		one_turn(c, turn_end);
 	}
-done:
 	answered_by = c->answered_by;
 out:
 	free(c);

@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The module's DNS client: several queries at once, sent and waited for as
- * glibc's res_send sends and waits for one (DESIGN.md "resolv.conf, option by
- * option", the schedule and every difference; docs/glibc-facts.md
- * "res_send").  Every socket is non-blocking, close-on-exec and closed
- * before return; every wait ends at its deadline, whatever arrives.  All
- * I/O and the clock go through `struct dns_net`, so tests and the fuzzer
- * script the network. */
+/* The module's DNS client: res_send's behaviour for a batch of queries
+ * (DESIGN.md "resolv.conf, option by option").  Sockets non-blocking,
+ * close-on-exec, closed before return; every wait ends at its deadline. */
 #ifndef SRVSIP_DNS_CLIENT_H
 #define SRVSIP_DNS_CLIENT_H
 
@@ -42,14 +38,12 @@ struct dns_client_config {
 	bool trust_ad;         /* the AD bit in every query */
 };
 
-/* The system calls, injected. */
+/* The system calls, injected (tests and the fuzzer script the network). */
 struct dns_net {
-	/* A non-blocking, close-on-exec socket connected (UDP) or connecting
-	 * (TCP) to `server`; -1 when that fails. */
+	/* A socket connected (UDP) or connecting (TCP) to `server`, or -1. */
 	int (*open)(void *ctx, const struct dns_server *server, bool tcp);
 	ssize_t (*send)(void *ctx, int fd, const void *buf, size_t len);
-	/* datagram: returns the datagram's real length even when longer
-	 * than len (MSG_TRUNC). */
+	/* datagram: the datagram's real length even when longer (MSG_TRUNC) */
 	ssize_t (*recv)(void *ctx, int fd, void *buf, size_t len, bool datagram);
 	int (*poll)(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms);
 	void (*close)(void *ctx, int fd);
@@ -60,24 +54,21 @@ struct dns_net {
 /* The system's own sockets and CLOCK_MONOTONIC (dns_net.c). */
 extern const struct dns_net dns_net_system;
 
-/* Writes a query for (name, type, IN) with `id` into out: RD set, AD when
- * cfg->trust_ad, an OPT record of DNS_EDNS_PAYLOAD octets when cfg->edns0.
- * Returns its length, or 0 when `name` is not a valid host name or does
- * not fit. */
+/* Writes a query for (name, type, IN): RD, AD with trust_ad, OPT with edns0.
+ * Its length, or 0 when `name` has an empty or too long label or does not fit. */
 size_t dns_query_write(const struct dns_client_config *cfg, const char *name, uint16_t type,
 		       uint16_t id, uint8_t *out, size_t size);
 
-/* The seconds res_send waits for server `ns` in one attempt. */
+/* The seconds res_send waits for server `ns` (its resolv.conf index) per attempt. */
 int dns_server_timeout(const struct dns_client_config *cfg, unsigned ns);
 
 /* The longest all attempts on all servers may take, in milliseconds. */
 long long dns_schedule_ms(const struct dns_client_config *cfg);
 
-/* Sends queries[0 .. n) (absolute names; ids[i] the ID of query i, distinct
- * in the batch) and waits for their replies; nothing is sent or waited for
- * after `deadline_ms` (net's clock; < 0: none).  Sets each query's outcome,
- * reply and length; a query that got no final reply is DNS_TEMPFAIL.
- * Returns the index of the server that gave the last final reply, or -1. */
+/* Sends queries[0 .. n) (absolute names; ids distinct) and waits for their
+ * replies until `deadline_ms` at most (net's clock; < 0: none).  Sets each
+ * query's outcome, reply and length (no final reply: DNS_TEMPFAIL).  Returns
+ * the index of the server that gave the last final reply, or -1. */
 int dns_client_run(const struct dns_client_config *cfg, const struct dns_net *net,
 		   struct dns_query *queries, const uint16_t *ids, size_t n, long long deadline_ms);
 

@@ -16,8 +16,7 @@ static int net_open(void *ctx, const struct dns_server *server, bool tcp)
 	if (fd < 0)
 		return -1;
 	if (!tcp) {
-		/* As res_send: every ICMP unreachable becomes an error of the
-		 * connected socket (res_enable_icmp.c). */
+		/* ICMP errors reported on the socket, as res_send (res_enable_icmp.c) */
 		int on = 1;
 		if (family == AF_INET6)
 			setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
@@ -41,7 +40,6 @@ static ssize_t net_send(void *ctx, int fd, const void *buf, size_t len)
 static ssize_t net_recv(void *ctx, int fd, void *buf, size_t len, bool datagram)
 {
 	(void)ctx;
-	/* MSG_TRUNC on a datagram: its real length, so a cut one is known. */
 	return recv(fd, buf, len, datagram ? MSG_TRUNC : 0);
 }
 

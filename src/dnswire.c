@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Bounded DNS wire-format reader; see dnswire.h for the rules it enforces. */
+/* Bounded DNS wire-format reader (dnswire.h). */
 #include "dnswire.h"
 
-#include <stdint.h>
 #include <string.h>
 
 #include "text.h"
 
-#define DNS_LABEL_MAX 63
 #define DNS_NAME_WIRE_MAX 255
 
 #define DNS_ROW(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
@@ -24,9 +22,8 @@ const uint8_t dns_host_octets[256] = {
 };
 #undef DNS_ROW
 
-/* Walks the labels of one name, following compression pointers (RFC 1035
- * 4.1.4).  A pointer must lead below the start of the run of labels that
- * contains it, so every jump goes strictly backwards and loops cannot form. */
+/* Walks a name's labels (RFC 1035 4.1.4); a pointer must lead below the start
+ * of its run of labels, so jumps go strictly backwards. */
 struct name_cursor {
 	const uint8_t *data;
 	size_t len;
@@ -36,13 +33,12 @@ struct name_cursor {
 	size_t end;           /* offset after the name in place (0 until the first pointer or root) */
 };
 
-static inline void name_cursor_init(struct name_cursor *c, const uint8_t *data, size_t len, size_t offset)
+static inline struct name_cursor name_cursor_at(const uint8_t *data, size_t len, size_t offset)
 {
-	*c = (struct name_cursor){.data = data, .len = len, .pos = offset, .run_start = offset};
+	return (struct name_cursor){.data = data, .len = len, .pos = offset, .run_start = offset};
 }
 
-/* Follows compression pointers until the cursor is on a length octet.
- * Returns 0, or -1 for a malformed pointer. */
+/* Follows pointers to a length octet; -1 for a malformed pointer. */
 static inline int name_cursor_settle(struct name_cursor *c)
 {
 	for (;;) {
@@ -63,8 +59,7 @@ static inline int name_cursor_settle(struct name_cursor *c)
 	}
 }
 
-/* Returns the next label's length (0 at the root) and sets *label, or -1 for a
- * malformed name. */
+/* The next label's length (0 at the root) with *label, or -1. */
 static inline int name_cursor_next(struct name_cursor *c, const uint8_t **label)
 {
 	if (name_cursor_settle(c) < 0)
@@ -90,11 +85,10 @@ static inline int name_cursor_next(struct name_cursor *c, const uint8_t **label)
 
 int dns_name_skip(const uint8_t *data, size_t len, size_t offset, size_t *end)
 {
-	struct name_cursor c;
+	struct name_cursor c = name_cursor_at(data, len, offset);
 	const uint8_t *label = NULL;
 	int n;
 
-	name_cursor_init(&c, data, len, offset);
 	while ((n = name_cursor_next(&c, &label)) > 0)
 		;
 	if (n < 0)
@@ -111,8 +105,7 @@ static bool labels_equal(const uint8_t *a, const uint8_t *b, size_t n)
 	return true;
 }
 
-/* Where the name at `offset` has its first label, after its leading
- * pointers (each must lead backwards); SIZE_MAX when one cannot be read. */
+/* The name's first label after its leading pointers (backwards), or SIZE_MAX. */
 static inline size_t first_label(const uint8_t *data, size_t len, size_t offset)
 {
 	while (offset + 1 < len && (data[offset] & 0xc0u) == 0xc0u) {
@@ -124,15 +117,9 @@ static inline size_t first_label(const uint8_t *data, size_t len, size_t offset)
 	return offset < len ? offset : SIZE_MAX;
 }
 
-/* Compares label by label until both walks reach the same octet: from
- * there they read the same name (both are known to be well formed). */
 bool dns_name_equal_valid(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b)
 {
-	struct name_cursor a;
-	struct name_cursor b;
-
-	/* The usual answers at a glance: one name points at the other, or
-	 * their first labels differ. */
+	/* At a glance: one name points at the other, or the first labels differ. */
 	size_t pa = first_label(data, len, offset_a);
 	size_t pb = first_label(data, len, offset_b);
 	if (pa == SIZE_MAX || pb == SIZE_MAX)
@@ -146,8 +133,8 @@ bool dns_name_equal_valid(const uint8_t *data, size_t len, size_t offset_a, size
 	    !labels_equal(data + pa + 1, data + pb + 1, first))
 		return false;
 
-	name_cursor_init(&a, data, len, offset_a);
-	name_cursor_init(&b, data, len, offset_b);
+	struct name_cursor a = name_cursor_at(data, len, offset_a);
+	struct name_cursor b = name_cursor_at(data, len, offset_b);
 	for (;;) {
 		const uint8_t *la = NULL;
 		const uint8_t *lb = NULL;
@@ -168,12 +155,9 @@ bool dns_name_equal_valid(const uint8_t *data, size_t len, size_t offset_a, size
 
 bool dns_name_equal_text(const uint8_t *data, size_t len, size_t offset, const char *text)
 {
-	struct name_cursor c;
-	const char *p = text;
+	struct name_cursor c = name_cursor_at(data, len, offset);
+	const char *p = strcmp(text, ".") == 0 ? "" : text;
 
-	if (strcmp(p, ".") == 0)
-		p = "";
-	name_cursor_init(&c, data, len, offset);
 	for (;;) {
 		const uint8_t *label = NULL;
 		int n = name_cursor_next(&c, &label);
@@ -186,21 +170,18 @@ bool dns_name_equal_text(const uint8_t *data, size_t len, size_t offset, const c
 		if (text_len != (size_t)n || !labels_equal(label, (const uint8_t *)p, text_len))
 			return false;
 		p += text_len;
-		if (*p == '.') {
-			p++;
-			/* "a." ends like "a": the root label follows either way. */
-		}
+		if (*p == '.')
+			p++; /* "a." ends like "a" */
 	}
 }
 
 int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, size_t size)
 {
-	struct name_cursor c;
+	struct name_cursor c = name_cursor_at(data, len, offset);
 	size_t used = 0;
 
 	if (size == 0)
 		return -1;
-	name_cursor_init(&c, data, len, offset);
 	for (;;) {
 		const uint8_t *label = NULL;
 		int n = name_cursor_next(&c, &label);
@@ -222,18 +203,17 @@ int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, 
 	out[used] = '\0';
 	return 0;
 refused:
-	out[0] = '\0'; /* an empty string, never a part of the name */
+	out[0] = '\0';
 	return -1;
 }
 
 int dns_name_check_host(const uint8_t *data, size_t len, size_t offset, size_t *end,
 			bool *root)
 {
-	struct name_cursor c;
+	struct name_cursor c = name_cursor_at(data, len, offset);
 	const uint8_t *label = NULL;
 	int n;
 
-	name_cursor_init(&c, data, len, offset);
 	*root = true;
 	while ((n = name_cursor_next(&c, &label)) > 0) {
 		*root = false;
@@ -247,9 +227,8 @@ int dns_name_check_host(const uint8_t *data, size_t len, size_t offset, size_t *
 	return 0;
 }
 
-/* Offset just after the name at *offset, found without following pointers:
- * for names dns_msg_init has already validated.  Bounded like every walk
- * here, so a name it did not validate is still read safely. */
+/* dns_name_skip without following pointers, for names dns_msg_init validated
+ * (still bounded). */
 static inline int name_skip_in_place(const uint8_t *data, size_t len, size_t offset, size_t *end)
 {
 	for (;;) {
@@ -270,10 +249,8 @@ static inline int name_skip_in_place(const uint8_t *data, size_t len, size_t off
 	}
 }
 
-/* Reads one record at *offset; advances *offset past it.  -1 when it does not
- * fit in the message.  `validate`: the owner name is walked whole
- * (following its pointers); otherwise, already validated, it is only
- * skipped in place. */
+/* Reads the record at *offset and moves past it; -1 when it does not fit.
+ * `validate`: the owner name walked whole, else only skipped in place. */
 static int read_record(const uint8_t *data, size_t len, size_t *offset, struct dns_rr *rr,
 		       bool validate)
 {
@@ -313,16 +290,13 @@ int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len)
 {
 	size_t offset = DNS_HEADER_SIZE;
 
-	memset(msg, 0, sizeof(*msg));
+	*msg = (struct dns_msg){.data = data, .len = len, .question_offset = offset};
 	if (data == NULL || len < DNS_HEADER_SIZE)
 		return -1;
-	msg->data = data;
-	msg->len = len;
 	msg->flags = dns_get16(data + 2);
 	msg->qdcount = dns_get16(data + 4);
 	for (int s = 0; s < 3; s++)
 		msg->count[s] = dns_get16(data + 6 + (size_t)2 * (size_t)s);
-	msg->question_offset = offset;
 	for (unsigned q = 0; q < msg->qdcount; q++) {
 		if (dns_name_skip(data, len, offset, &offset) < 0 || offset + 4 > len)
 			return -1;
@@ -338,7 +312,7 @@ int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len)
 		for (unsigned i = 0; i < msg->count[s] && !cut; i++) {
 			struct dns_rr rr;
 			if (read_record(data, len, &offset, &rr, true) < 0)
-				cut = true; /* the rest of the message is unusable */
+				cut = true;
 			else
 				msg->reachable[s]++;
 		}
@@ -357,7 +331,6 @@ bool dns_rr_iter_next(struct dns_rr_iter *it, struct dns_rr *rr)
 {
 	if (it->remaining == 0)
 		return false;
-	/* dns_msg_init validated every reachable record's owner name. */
 	if (read_record(it->msg->data, it->msg->len, &it->offset, rr, false) < 0) {
 		it->remaining = 0;
 		return false;

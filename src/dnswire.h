@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Bounded reader for DNS messages in wire format (RFC 1035 section 4).
- *
- * Every function checks every offset against the message length, follows
- * compression pointers only backwards (so loops are impossible) and never
- * expands a name to text unless asked to.  Nothing here allocates memory. */
+/* Bounded DNS wire-format reader (RFC 1035 section 4): every offset checked
+ * against the length, compression pointers followed only backwards (no
+ * loops), no allocation. */
 #ifndef SRVSIP_DNSWIRE_H
 #define SRVSIP_DNSWIRE_H
 
@@ -21,8 +19,7 @@
 #define DNS_RCODE_NOERROR 0
 #define DNS_RCODE_SERVFAIL 2
 #define DNS_RCODE_NXDOMAIN 3
-/* Text form of a name, without the trailing dot, plus the NUL: 253 + 1. */
-#define DNS_NAME_TEXT_SIZE 254
+#define DNS_NAME_TEXT_SIZE 254 /* 253 characters, no trailing dot, and the NUL */
 
 enum dns_section { DNS_SECTION_ANSWER = 0, DNS_SECTION_AUTHORITY = 1, DNS_SECTION_ADDITIONAL = 2 };
 
@@ -48,20 +45,16 @@ struct dns_rr {
 	size_t rdata_offset;
 };
 
-/* Parses the header and question section and locates the three record
- * sections.  Counts larger than the message are clamped to the records that
- * really fit (reachable[]); a record cut off in the middle ends its section.
- * Returns 0, or -1 when not even the header and question fit. */
+/* Parses header and questions and locates the sections, validating every
+ * owner name; reachable[] counts the records that fit (the first one that
+ * does not ends the message).  -1 when the header or a question does not fit. */
 int dns_msg_init(struct dns_msg *msg, const uint8_t *data, size_t len);
 
-/* True when data[0 .. len) is a response with one question, of (name,
- * type, IN), the name compared without case (RFC 4343).  Reads only the
- * header and the question. */
+/* True when data is a response whose one question is (name, type, IN),
+ * without case (RFC 4343). */
 bool dns_reply_answers(const uint8_t *data, size_t len, const char *name, uint16_t type);
 
-/* True when every announced record is really in the message: a reply whose
- * counts run past its end, or with a record that cannot be read (loop,
- * pointer or RDLENGTH past the end), is malformed as a whole. */
+/* True when every announced record is in the message and readable. */
 static inline bool dns_msg_whole(const struct dns_msg *msg)
 {
 	return msg->reachable[0] == msg->count[0] && msg->reachable[1] == msg->count[1] &&
@@ -71,49 +64,38 @@ static inline bool dns_msg_whole(const struct dns_msg *msg)
 static inline unsigned dns_msg_rcode(const struct dns_msg *msg) { return msg->flags & 0x000fu; }
 static inline bool dns_msg_is_response(const struct dns_msg *msg) { return (msg->flags & 0x8000u) != 0; }
 
-/* Walks the reachable records of one section in order. */
-struct dns_rr_iter {
+struct dns_rr_iter { /* the reachable records of one section */
 	const struct dns_msg *msg;
 	size_t offset;
 	unsigned remaining;
 };
 void dns_rr_iter_init(struct dns_rr_iter *it, const struct dns_msg *msg, enum dns_section section);
-/* Fills *rr with the next record; false at the end of the section. */
 bool dns_rr_iter_next(struct dns_rr_iter *it, struct dns_rr *rr);
 
-/* Sets *end to the offset just after the name that starts at `offset` (a
- * compression pointer ends a name in place).  Validates the whole name,
- * following pointers: labels <= 63 octets, total <= 255 octets, pointers only
- * to earlier offsets.  Returns 0 or -1. */
+/* Validates the name at `offset` (labels <= 63, total <= 255 octets, pointers
+ * backwards) and sets *end after it in place.  0, or -1. */
 int dns_name_skip(const uint8_t *data, size_t len, size_t offset, size_t *end);
 
-/* Case-insensitive comparison (RFC 4343) of two names of the same message,
- * both already validated (by dns_msg_init for owner names of reachable
- * records, by dns_name_skip or dns_name_check_host): stops as soon as both
- * walks reach the same octet.  Reads only inside the message whatever the
- * input; on unvalidated names it may call a malformed name equal to itself. */
+/* Compares two names of one message without case (RFC 4343), both validated
+ * (owner names by dns_msg_init, or by dns_name_skip or dns_name_check_host),
+ * stopping where the walks meet.  Reads only inside the message; on
+ * unvalidated names it may call a malformed name equal to itself. */
 bool dns_name_equal_valid(const uint8_t *data, size_t len, size_t offset_a, size_t offset_b);
 
-/* Case-insensitive comparison of a wire name with a text name ("a.b" or
- * "a.b."); the text must be in the host-name alphabet that dns_name_to_text
- * produces. */
+/* Compares a wire name with "a.b" or "a.b." without case; the text in the
+ * host-name alphabet. */
 bool dns_name_equal_text(const uint8_t *data, size_t len, size_t offset, const char *text);
 
-/* Writes the name as text without trailing dot ("" for the root).  Refuses
- * (-1, with out set to "") names with octets outside letters, digits, '-'
- * and '_' (so also a wildcard '*', never a host), or that do not fit in
- * `size`. */
+/* Writes the name as text without trailing dot ("" for the root).  -1, out
+ * "", for an octet outside the host-name alphabet ('*' too) or no room. */
 int dns_name_to_text(const uint8_t *data, size_t len, size_t offset, char *out, size_t size);
 
-/* dns_name_skip and the alphabet check of dns_name_to_text in one walk,
- * without copying: 0 with *end set, and *root when the name is ".", or -1
- * when the name is malformed or not a host name (its text form always fits
- * DNS_NAME_TEXT_SIZE: 255 wire octets are at most 253 characters). */
+/* dns_name_skip and the alphabet check in one walk: 0 with *end, and *root
+ * for ".", or -1.  The text of such a name always fits DNS_NAME_TEXT_SIZE. */
 int dns_name_check_host(const uint8_t *data, size_t len, size_t offset, size_t *end,
 			bool *root);
 
-/* The host-name alphabet of this module: letters, digits, '-' and '_'
- * (1 at those octet values; dnswire.c). */
+/* The host-name alphabet: letters, digits, '-' and '_'. */
 extern const uint8_t dns_host_octets[256];
 static inline bool dns_host_octet(uint8_t ch) { return dns_host_octets[ch] != 0; }
 

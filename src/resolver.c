@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The module's DNS transport: see resolver.h. */
+/* The module's DNS transport (resolver.h). */
 #include "resolver.h"
 
-#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,10 +9,7 @@
 #define RES_NOAAAA 0x08000000 /* glibc 2.36 resolv.h */
 #endif
 
-/* The servers res_ninit read into a zeroed cfg, by glibc's own rule
- * (__res_get_nsaddr): an IPv6 server has nsaddr_list[i].sin_family 0 and its
- * address, scope id included, in _u._ext.nsaddrs[i] (docs/glibc-facts.md
- * "res_state"). */
+/* The servers, by glibc's __res_get_nsaddr (docs/glibc-facts.md "res_state"). */
 static void collect_servers(const struct __res_state *state, struct dns_client_config *cfg)
 {
 	for (int i = 0; i < state->nscount && i < MAXNS; i++) {
@@ -33,18 +29,11 @@ static void collect_servers(const struct __res_state *state, struct dns_client_c
 
 void resolver_open(struct resolver *r, const struct dns_net *net)
 {
-	memset(r, 0, sizeof(*r));
-	r->net = net;
-	r->answered_by = -1;
-	r->address_deadline = -1;
-	/* A private state: the application's _res is never touched
-	 * (docs/glibc-facts.md "libresolv"). */
+	*r = (struct resolver){.net = net, .answered_by = -1, .address_deadline = -1};
 	r->ready = res_ninit(&r->state) == 0;
 	if (!r->ready)
 		return;
 	collect_servers(&r->state, &r->client);
-	/* resolv.conf's options as the client applies them (DESIGN.md
-	 * "resolv.conf, option by option"). */
 	unsigned long options = r->state.options;
 	r->client.timeout = r->state.retrans;
 	r->client.attempts = r->state.retry;
@@ -80,8 +69,7 @@ static void make_ids(struct resolver *r, uint16_t *ids, size_t n)
 	}
 }
 
-/* Runs a batch on the client: the server that answered last first, else
- * a random one with `rotate`, else the first. */
+/* The server that answered last first, else a random one with `rotate`. */
 static void run_client(struct resolver *r, struct dns_query *queries, size_t n,
 		       long long deadline_ms)
 {
@@ -99,12 +87,8 @@ static void run_client(struct resolver *r, struct dns_query *queries, size_t n,
 		r->answered_by = answered_by;
 }
 
-/* One query of the search, q->name or q->name.domain ("" for the root),
- * absolute, through the client (so bounded by the res_send schedule over
- * TCP too, which glibc's send_vc is not); its outcome, reply and servfail
- * (a server answered SERVFAIL) in q.  False, q untouched, when the name
- * cannot be a query (too long, an empty label): glibc's res_nmkquery fails
- * there with NO_RECOVERY, which ends the walk without being its outcome. */
+/* Asks q->name or q->name.domain ("" for the root); outcome and reply in q.
+ * False, q untouched, when that cannot be a query (res_nmkquery's NO_RECOVERY). */
 static bool query_domain(struct resolver *r, struct dns_query *q, const char *domain)
 {
 	const char *name = q->name;
@@ -121,16 +105,9 @@ static bool query_domain(struct resolver *r, struct dns_query *q, const char *do
 	return true;
 }
 
-/* res_nsearch's walk for the SRV name of a single-label domain, query by
- * query (glibc's __res_context_search; docs/glibc-facts.md "libresolv
- * inside a module"): the name as it is first when it has ndots dots; each
- * search domain while the answers are NXDOMAIN, NODATA or SERVFAIL; the
- * name as it is if not yet asked.  The first answer; else a temporary
- * failure if any query failed (res_nsearch would report the first
- * query's NXDOMAIN, or the last one's, and the module would step aside
- * while the SRV name that timed out may hold the RRset that decides);
- * else the first query's outcome, NODATA if one said so, or the last
- * query's.  The outcome and the reply are left in q. */
+/* res_nsearch's walk (docs/glibc-facts.md "libresolv inside a module"), but
+ * a failed query makes a walk without an answer TEMPFAIL (DESIGN.md
+ * "resolv.conf, option by option", ndots row).  Outcome and reply in q. */
 static void search_query(struct resolver *r, struct dns_query *q)
 {
 	size_t len = strlen(q->name), dots = 0;
@@ -173,15 +150,13 @@ static void search_query(struct resolver *r, struct dns_query *q)
 	enum dns_outcome reported = got_failure ? DNS_TEMPFAIL
 				    : as_is_asked ? as_is
 				    : got_nodata ? DNS_NODATA : q->outcome;
-	/* The reply in q is the last query's: it goes with its own outcome
-	 * only (it is cached with it). */
+	/* The reply is the last query's: kept only with its own outcome. */
 	if (reported != q->outcome)
 		q->length = 0;
 	q->outcome = reported;
 }
 
-/* A reply the client calls a temporary failure (FORMERR; over TCP, any
- * failing RCODE) is not passed on (srv.h: *length is 0). */
+/* A TEMPFAIL's reply (FORMERR; over TCP any failing RCODE) is not passed on. */
 static enum dns_outcome resolver_query(void *ctx, const char *name, uint16_t type, bool search,
 				       uint8_t *answer, size_t size, size_t *length)
 {
@@ -196,9 +171,8 @@ static enum dns_outcome resolver_query(void *ctx, const char *name, uint16_t typ
 	return q.outcome;
 }
 
-/* The address queries of one lookup: together within one res_send
- * schedule from the first of them; AAAA not sent with no-aaaa (as the dns
- * module: no IPv6 address from DNS). */
+/* A lookup's address queries share one schedule from the first; no-aaaa:
+ * AAAA answered NODATA unsent. */
 static void resolver_query_batch(void *ctx, struct dns_query *queries, size_t n)
 {
 	struct resolver *r = ctx;

@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The module's DNS transport (srv.h struct dns_transport): resolv.conf read
- * by libresolv into a private `struct __res_state` (the application's `_res`
- * is never touched), the queries sent by the module's own client
- * (dns_client.c) with the same servers, options, timeouts and attempts;
- * res_nsearch's walk for a single-label domain, the server that answered
- * asked first and one schedule for a lookup's address queries: DESIGN.md
- * "resolv.conf, option by option". */
+/* The module's DNS transport (srv.h): resolv.conf read by res_ninit into a
+ * private state (never `_res`), queries sent by dns_client.c (DESIGN.md
+ * "resolv.conf, option by option"). */
 #ifndef SRVSIP_RESOLVER_H
 #define SRVSIP_RESOLVER_H
 
@@ -18,7 +14,7 @@
 
 struct resolver {
 	struct __res_state state;
-	bool ready;                      /* res_ninit succeeded (if not, every query fails) */
+	bool ready;                      /* res_ninit succeeded; if not, every query fails */
 	bool no_aaaa;
 	struct dns_client_config client;
 	const struct dns_net *net;
@@ -28,8 +24,7 @@ struct resolver {
 	struct srv_xoshiro ids;          /* query IDs */
 };
 
-/* Reads resolv.conf into r (a resolv.conf that cannot be read makes every
- * query fail temporarily); `net` is the client's I/O (dns_net_system). */
+/* Reads resolv.conf into r; `net` is the client's I/O (dns_net_system). */
 void resolver_open(struct resolver *r, const struct dns_net *net);
 void resolver_close(struct resolver *r);
 /* A dns_transport whose ctx is an opened struct resolver. */
