@@ -67,7 +67,7 @@ static bool parse_port(const char *text, int *port)
 static bool parse_services(char *text, struct config_entry *entry)
 {
 	entry->nservices = 0;
-	for (char *item; (item = strsep(&text, ",")) != NULL;) {
+	for (const char *item; (item = strsep(&text, ",")) != NULL;) {
 		const char *dot = strchr(item, '.');
 		if (entry->nservices == SRV_MAX_SERVICES || item[0] != '_' || dot == NULL ||
 		    dot[1] != '_' || strchr(dot + 1, '.') != NULL || !srv_name_valid(item) ||

@@ -90,8 +90,8 @@ int pack_hostent(const struct srv_result *res, const char *queried, int family,
 	unsigned naddrs = count_family(res, family);
 	size_t alen = address_size(family);
 	bool alias = queried_size != name_size || !ascii_equal_nocase(queried, target, name_size);
-	char **aliases = bump_alloc(&b, (alias ? 2 : 1) * sizeof(char *), alignof(char *));
-	char **list = bump_alloc(&b, (naddrs + 1) * sizeof(char *), alignof(char *));
+	char **aliases = (char **)bump_alloc(&b, (alias ? 2 : 1) * sizeof(char *), alignof(char *));
+	char **list = (char **)bump_alloc(&b, (naddrs + 1) * sizeof(char *), alignof(char *));
 	char *addrs = bump_alloc(&b, naddrs * alen + 1, alignof(uint32_t));
 	char *name = bump_alloc(&b, name_size, 1);
 	char *alias_name = bump_alloc(&b, alias ? queried_size : 0, 1);
@@ -127,7 +127,7 @@ int pack_servent(const char *name, int port, const char *proto, struct servent *
 	struct bump b = {buffer, buflen, 0};
 	size_t name_size = strlen(name) + 1;
 	size_t proto_size = strlen(proto) + 1;
-	char **aliases = bump_alloc(&b, sizeof(char *), alignof(char *));
+	char **aliases = (char **)bump_alloc(&b, sizeof(char *), alignof(char *));
 	char *s_name = bump_alloc(&b, name_size, 1);
 	char *s_proto = bump_alloc(&b, proto_size, 1);
 
