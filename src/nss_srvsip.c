@@ -123,22 +123,26 @@ static int pack(const struct stash_item *item, const char *name, const struct pa
 	return rc;
 }
 
-/* Invalid arguments: false, with EAFNOSUPPORT for an unknown family, else
- * EINVAL.  Only gethostbyname4_r is given AF_UNSPEC. */
 static bool arguments_valid(const char *name, enum entry_point entry, int family,
-			    const struct packing *out, int *errnop, int *h_errnop)
+			    const struct packing *out, const int *errnop, const int *h_errnop)
 {
 	bool result_given = entry == ENTRY_HOSTBYNAME4 ? out->pat != NULL : out->he != NULL;
 	bool family_known = family == AF_INET || family == AF_INET6 || family == AF_UNSPEC;
 
-	if (name != NULL && out->buffer != NULL && errnop != NULL && h_errnop != NULL &&
-	    result_given && family_known)
-		return true;
+	return name != NULL && out->buffer != NULL && errnop != NULL && h_errnop != NULL &&
+	       result_given && family_known;
+}
+
+/* Invalid arguments: UNAVAIL, with EAFNOSUPPORT for an unknown family, else
+ * EINVAL.  Only gethostbyname4_r is given AF_UNSPEC. */
+static enum nss_status refuse_arguments(int family, int *errnop, int *h_errnop)
+{
 	if (errnop != NULL)
-		*errnop = family_known ? EINVAL : EAFNOSUPPORT;
+		*errnop = family == AF_INET || family == AF_INET6 || family == AF_UNSPEC
+				  ? EINVAL : EAFNOSUPPORT;
 	if (h_errnop != NULL)
 		*h_errnop = NO_RECOVERY;
-	return false;
+	return NSS_STATUS_UNAVAIL;
 }
 
 static enum nss_status lookup(const char *name, enum entry_point entry, int family,
@@ -148,7 +152,7 @@ static enum nss_status lookup(const char *name, enum entry_point entry, int fami
 	struct srv_request req;
 
 	if (!arguments_valid(name, entry, family, out, errnop, h_errnop))
-		return NSS_STATUS_UNAVAIL;
+		return refuse_arguments(family, errnop, h_errnop);
 	bool retry = stash_take(name, entry, family, out->buflen, &item);
 	/* All that an out-of-scope lookup pays (DESIGN.md "Hot paths"). */
 	if (!retry) {
